@@ -1,0 +1,61 @@
+// Intersections → cells: for every intersection, the smallest rectangle whose four corners are
+// intersections joined by edges (pdfplumber's intersections_to_cells). A missing inner ruling
+// therefore yields one larger (merged) cell, which is exactly how a spanning header cell is drawn.
+import { pointKey, type IntersectionMap, type Intersection } from "./intersections.ts";
+import type { LayoutSettings } from "./settings.ts";
+
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+function shares(a: Set<number>, b: Set<number>): boolean {
+  for (const x of a) if (b.has(x)) return true;
+  return false;
+}
+
+/** Two points on one vertical (or horizontal) line are connected if one edge passes through both. */
+function connectsV(a: Intersection, b: Intersection): boolean {
+  return a.x === b.x && shares(a.v, b.v);
+}
+function connectsH(a: Intersection, b: Intersection): boolean {
+  return a.y === b.y && shares(a.h, b.h);
+}
+
+export function intersectionsToCells(
+  intersections: IntersectionMap,
+  settings: Pick<LayoutSettings, "minCellSize">,
+): Box[] {
+  const byX = new Map<number, Intersection[]>();
+  const byY = new Map<number, Intersection[]>();
+  for (const p of intersections.values()) {
+    (byX.get(p.x) ?? byX.set(p.x, []).get(p.x)!).push(p);
+    (byY.get(p.y) ?? byY.set(p.y, []).get(p.y)!).push(p);
+  }
+  for (const list of byX.values()) list.sort((a, b) => a.y - b.y);
+  for (const list of byY.values()) list.sort((a, b) => a.x - b.x);
+
+  const cells: Box[] = [];
+  for (const p of intersections.values()) {
+    const below = byX.get(p.x)!.filter((q) => q.y > p.y);
+    const right = byY.get(p.y)!.filter((q) => q.x > p.x);
+    let found: Box | undefined;
+    outer: for (const b of below) {
+      if (!connectsV(p, b)) continue;
+      for (const r of right) {
+        if (!connectsH(p, r)) continue;
+        const corner = intersections.get(pointKey(r.x, b.y));
+        if (corner && connectsV(corner, r) && connectsH(corner, b)) {
+          found = { x0: p.x, y0: p.y, x1: r.x, y1: b.y };
+          break outer;
+        }
+      }
+    }
+    if (found && found.x1 - found.x0 >= settings.minCellSize && found.y1 - found.y0 >= settings.minCellSize) {
+      cells.push(found);
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,148 @@
+// Cells → tables → grids. A page can hold several tables (and a boxed title block): tables are the
+// connected groups of cells (cells sharing a corner, pdfplumber's cells_to_tables). Each table then
+// becomes a grid: its row/column lines are all the distinct cell boundaries, and a merged cell
+// spans every grid slot it covers.
+import type { Box } from "./cells.ts";
+import { clusterValues } from "./edges.ts";
+import type { LayoutSettings } from "./settings.ts";
+
+/** Groups cells into tables: two cells belong together when they share a corner. Largest-area first is not implied; tables come top to bottom. */
+export function cellsToTables(cells: readonly Box[]): Box[][] {
+  const parent = cells.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  const cornerOwner = new Map<string, number>();
+  cells.forEach((c, i) => {
+    for (const k of [`${c.x0},${c.y0}`, `${c.x1},${c.y0}`, `${c.x0},${c.y1}`, `${c.x1},${c.y1}`]) {
+      const j = cornerOwner.get(k);
+      if (j === undefined) cornerOwner.set(k, i);
+      else parent[find(i)] = find(j);
+    }
+  });
+  const groups = new Map<number, Box[]>();
+  cells.forEach((c, i) => {
+    const r = find(i);
+    (groups.get(r) ?? groups.set(r, []).get(r)!).push(c);
+  });
+  const tables = [...groups.values()];
+  tables.sort((a, b) => bbox(a).y0 - bbox(b).y0 || bbox(a).x0 - bbox(b).x0);
+  return tables;
+}
+
+export function bbox(boxes: readonly Box[]): Box {
+  return {
+    x0: Math.min(...boxes.map((b) => b.x0)),
+    y0: Math.min(...boxes.map((b) => b.y0)),
+    x1: Math.max(...boxes.map((b) => b.x1)),
+    y1: Math.max(...boxes.map((b) => b.y1)),
+  };
+}
+
+/** A cell placed on a grid (no text yet). */
+export interface GridCell extends Box {
+  row: number;
+  col: number;
+  rowSpan: number;
+  colSpan: number;
+}
+
+export interface Grid extends Box {
+  rowEdges: number[];
+  colEdges: number[];
+  cells: GridCell[];
+}
+
+/** Distinct boundary positions: values within gridTolerance become one line (their mean). */
+export function gridLines(values: readonly number[], tolerance: number): number[] {
+  return clusterValues(values, tolerance).map((c) => c.reduce((a, b) => a + b, 0) / c.length);
+}
+
+/** Index of the grid line nearest to v. */
+export function nearestIndex(lines: readonly number[], v: number): number {
+  let best = 0;
+  for (let i = 1; i < lines.length; i++) if (Math.abs(lines[i]! - v) < Math.abs(lines[best]! - v)) best = i;
+  return best;
+}
+
+/**
+ * Builds the grid of one table: rowEdges/colEdges from all cell boundaries, each cell's spans.
+ * Guarantees every slot is covered by exactly one cell: where cells overlap (a frame drawn around
+ * a grid), the smaller cell wins; slots no cell covers (a missing border) are filled with maximal
+ * empty rectangles so that text found there still has a cell to go to.
+ */
+export function tableToGrid(cells: readonly Box[], settings: Pick<LayoutSettings, "gridTolerance">): Grid {
+  const rowEdges = gridLines(
+    cells.flatMap((c) => [c.y0, c.y1]),
+    settings.gridTolerance,
+  );
+  const colEdges = gridLines(
+    cells.flatMap((c) => [c.x0, c.x1]),
+    settings.gridTolerance,
+  );
+  const nRows = rowEdges.length - 1;
+  const nCols = colEdges.length - 1;
+  const owner: (GridCell | undefined)[][] = Array.from({ length: nRows }, () => new Array<GridCell | undefined>(nCols));
+  const placed: GridCell[] = [];
+
+  const bySize = [...cells].sort((a, b) => (a.x1 - a.x0) * (a.y1 - a.y0) - (b.x1 - b.x0) * (b.y1 - b.y0));
+  for (const c of bySize) {
+    const row = nearestIndex(rowEdges, c.y0);
+    const col = nearestIndex(colEdges, c.x0);
+    const rowSpan = nearestIndex(rowEdges, c.y1) - row;
+    const colSpan = nearestIndex(colEdges, c.x1) - col;
+    if (rowSpan < 1 || colSpan < 1) continue;
+    let free = true;
+    for (let r = row; r < row + rowSpan && free; r++) for (let k = col; k < col + colSpan; k++) if (owner[r]![k]) free = false;
+    if (!free) continue;
+    const g: GridCell = {
+      row,
+      col,
+      rowSpan,
+      colSpan,
+      x0: colEdges[col]!,
+      y0: rowEdges[row]!,
+      x1: colEdges[col + colSpan]!,
+      y1: rowEdges[row + rowSpan]!,
+    };
+    for (let r = row; r < row + rowSpan; r++) for (let k = col; k < col + colSpan; k++) owner[r]![k] = g;
+    placed.push(g);
+  }
+
+  // Fill holes with maximal rectangles, scanning in reading order.
+  for (let r = 0; r < nRows; r++) {
+    for (let k = 0; k < nCols; k++) {
+      if (owner[r]![k]) continue;
+      let k1 = k;
+      while (k1 + 1 < nCols && !owner[r]![k1 + 1]) k1++;
+      let r1 = r;
+      while (r1 + 1 < nRows && owner[r1 + 1]!.slice(k, k1 + 1).every((o) => !o)) r1++;
+      const g: GridCell = {
+        row: r,
+        col: k,
+        rowSpan: r1 - r + 1,
+        colSpan: k1 - k + 1,
+        x0: colEdges[k]!,
+        y0: rowEdges[r]!,
+        x1: colEdges[k1 + 1]!,
+        y1: rowEdges[r1 + 1]!,
+      };
+      for (let rr = r; rr <= r1; rr++) for (let kk = k; kk <= k1; kk++) owner[rr]![kk] = g;
+      placed.push(g);
+    }
+  }
+  placed.sort((a, b) => a.row - b.row || a.col - b.col);
+  return {
+    x0: colEdges[0]!,
+    y0: rowEdges[0]!,
+    x1: colEdges[nCols]!,
+    y1: rowEdges[nRows]!,
+    rowEdges,
+    colEdges,
+    cells: placed,
+  };
+}
