@@ -64,6 +64,9 @@ export const Cell = z.object({
   value: DecimalString.nullable(),
   page: z.number().int().positive(),
   box: Box,
+  /** Only where the cell's row label differs from its row's (the right side of a two-sided table). */
+  label: z.array(z.string()).optional(),
+  code: ClassificationCode.optional(),
 });
 export type Cell = z.infer<typeof Cell>;
 

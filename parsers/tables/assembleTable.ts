@@ -1,0 +1,130 @@
+// One table's grids (first page + continuations) → the model's Table: columns with header
+// paths and roles, rows with labels, codes and exact amounts.
+import type { ClassificationCode, Column, Row, Table, TableKind, Unit } from "../model.ts";
+import { parseAmount } from "./amounts.ts";
+import { mapGridColumns, readBodyRows, type BodyRow } from "./bodyRows.ts";
+import { parseCode } from "./codes.ts";
+import { columnRoles, columnSegments, type Role } from "./columnRoles.ts";
+import { toGrid, type Grid } from "./grid.ts";
+import { findHeaderShape, isTotalLabel, logicalColumns, type LogicalColumn } from "./header.ts";
+import type { RawTable } from "../layout/rawTable.ts";
+import type { TableSettings } from "./settings.ts";
+
+export interface TableIdentity {
+  id: string;
+  number: string;
+  title: string;
+  kind: TableKind;
+  department?: string;
+  unit: Unit | null;
+  note: string | null;
+}
+
+export function assembleTable(identity: TableIdentity, grids: readonly RawTable[], settings: TableSettings): Table {
+  const first = toGrid(grids[0]!);
+  const formLike = identity.kind === "performance_overall" || identity.kind === "performance_project";
+  const shape = findHeaderShape(first, formLike);
+  const columns = logicalColumns(first, shape);
+  const firstMap = columnIndexByGridColumn(columns, first.cols);
+  const body: BodyRow[] = readBodyRows(first, shape.headerRows, shape.numberingRows, firstMap);
+  const remarks: string[] = [];
+  for (const raw of grids.slice(1)) {
+    const grid = toGrid(raw);
+    const again = findHeaderShape(grid, formLike);
+    if (again.headerRows > 0) remarks.push(`page ${raw.pageNumber}: repeated header (${again.headerRows} rows) dropped`);
+    body.push(...readBodyRows(grid, again.headerRows, again.numberingRows, mapGridColumns(grid, columns, settings.columnOverlap)));
+  }
+  const roles = columnRoles(columns, body);
+  const segments = columnSegments(roles);
+  const sides = segments.some((s) => s > 0);
+  const modelColumns: Column[] = columns.map((col, i) => ({
+    index: i,
+    path: col.path,
+    role: roles[i]!,
+    ...(sides ? { side: segments[i]! === 0 ? ("left" as const) : ("right" as const) } : {}),
+    ...(col.number ? { number: col.number } : {}),
+  }));
+  const rows = body.map((b, i) => toRow(b, i, roles, segments)).filter((r): r is Row => r !== null);
+  rows.forEach((r, i) => (r.index = i));
+  const pages = [...new Set(grids.map((g) => g.pageNumber))];
+  const hasAmounts = rows.some((r) => r.cells.some((c) => c.value !== null));
+  return {
+    id: identity.id,
+    number: identity.number,
+    title: identity.title,
+    kind: identity.kind,
+    ...(identity.department ? { department: identity.department } : {}),
+    unit: identity.unit,
+    pages,
+    method: grids.every((g) => g.method === "lattice") ? "lattice" : grids.every((g) => g.method === "stream") ? "stream" : "mixed",
+    columns: modelColumns,
+    rows,
+    note: identity.note,
+    empty: !hasAmounts && !formLike,
+    remarks,
+  };
+}
+
+function columnIndexByGridColumn(columns: readonly LogicalColumn[], gridCols: number): number[] {
+  const map = new Array<number>(gridCols).fill(-1);
+  columns.forEach((col, i) => col.gridCols.forEach((c) => (map[c] = i)));
+  return map;
+}
+
+interface SideLabel {
+  label: string[];
+  code?: ClassificationCode;
+}
+
+function sideLabel(b: BodyRow, roles: readonly Role[], segments: readonly number[], segment: number): SideLabel {
+  const codeParts: string[] = [];
+  const labels: string[] = [];
+  roles.forEach((role, i) => {
+    if (segments[i] !== segment || role === "value") return;
+    const slot = b.slots.get(i);
+    if (!slot) return;
+    if (role === "code") codeParts.push(slot.text);
+    else labels.push(slot.text);
+  });
+  if (codeParts.length > 0) {
+    const parsed = parseCode(codeParts);
+    const raw = codeParts.join(" ");
+    return parsed ? { label: [parsed.code.raw, ...labels], code: parsed.code } : { label: [raw, ...labels] };
+  }
+  const fromLabel = labels[0] ? parseCode([labels[0]]) : null;
+  return fromLabel ? { label: labels, code: fromLabel.code } : { label: labels };
+}
+
+function toRow(b: BodyRow, index: number, roles: readonly Role[], segments: readonly number[]): Row | null {
+  const segmentCount = Math.max(...segments) + 1;
+  const labels = Array.from({ length: segmentCount }, (_, s) => sideLabel(b, roles, segments, s));
+  const cells: Row["cells"] = [];
+  roles.forEach((role, i) => {
+    if (role !== "value") return;
+    const slot = b.slots.get(i);
+    if (!slot || slot.inherited) return;
+    const side = labels[segments[i]!]!;
+    cells.push({
+      row: index,
+      column: i,
+      text: slot.text,
+      value: parseAmount(slot.text),
+      page: b.page,
+      box: [slot.cell.x0, slot.cell.y0, slot.cell.x1, slot.cell.y1],
+      ...(segments[i]! > 0 ? { label: side.label, ...(side.code ? { code: side.code } : {}) } : {}),
+    });
+  });
+  const left = labels[0]!;
+  const right = labels[1];
+  if (left.label.length === 0 && cells.length === 0 && (!right || right.label.length === 0)) return null;
+  const total = [left, ...(right ? [right] : [])].some((l) => l.label.length > 0 && isTotalLabel(l.label[l.label.length - 1]!));
+  return {
+    index,
+    page: b.page,
+    label: left.label,
+    ...(left.code ? { code: left.code } : {}),
+    ...(right && right.label.length > 0 ? { rightLabel: right.label, ...(right.code ? { rightCode: right.code } : {}) } : {}),
+    isTotal: total,
+    cells,
+  };
+}

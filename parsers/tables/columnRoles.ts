@@ -1,0 +1,46 @@
+// What each logical column holds: classification-code fragments, labels, or amounts; and for
+// two-sided tables (收入 | 支出) which side it is on. Decided from the body, header as tie-break.
+import type { Column } from "../model.ts";
+import { labelKey } from "../text/normalizeLabel.ts";
+import { parseAmount } from "./amounts.ts";
+import type { BodyRow } from "./bodyRows.ts";
+import { isCodeFragment } from "./codes.ts";
+import type { LogicalColumn } from "./header.ts";
+
+const CODE_HEADER = /^(类|款|项)$|编码|代码/u;
+const LABEL_HEADER = /项目|名称|科目|功能分类$|经济分类$|支出用途$|^(类|款|项)$|单位$|指标/u;
+
+export type Role = Column["role"];
+
+export function columnRoles(columns: readonly LogicalColumn[], rows: readonly BodyRow[]): Role[] {
+  return columns.map((col, i) => {
+    const texts = rows.map((r) => r.slots.get(i)).filter((s) => s !== undefined && !s.inherited).map((s) => s!.text);
+    const leaf = labelKey(col.path[col.path.length - 1] ?? "");
+    const header = labelKey(col.path.join(""));
+    if (texts.length === 0) return LABEL_HEADER.test(leaf) || (leaf === "" && i === 0) ? "label" : "value";
+    const codes = texts.filter((t) => isCodeFragment(t)).length;
+    const amounts = texts.filter((t) => parseAmount(t) !== null).length;
+    if (codes / texts.length >= 0.8 && (CODE_HEADER.test(leaf) || CODE_HEADER.test(header) || texts.every((t) => !t.includes(".")))) {
+      // Whole-number amount columns look like codes too: only a code header or 2/3/5/7-digit codes.
+      if (CODE_HEADER.test(leaf) || CODE_HEADER.test(header) || texts.every((t) => /^\d{2,3}$|^[235]\d{4}(\d{2})?$/u.test(t.trim()))) {
+        if (!(amounts === texts.length && /数|额|计|金额/u.test(leaf) && !CODE_HEADER.test(header))) return "code";
+      }
+    }
+    if (amounts / texts.length >= 0.5) return "value";
+    return "label";
+  });
+}
+
+/** Segment index per column: a new segment starts at a label/code column that follows a value column. */
+export function columnSegments(roles: readonly Role[]): number[] {
+  let segment = 0;
+  let seenValue = false;
+  return roles.map((role) => {
+    if (role === "value") seenValue = true;
+    else if (seenValue) {
+      segment++;
+      seenValue = false;
+    }
+    return segment;
+  });
+}
