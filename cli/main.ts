@@ -1,0 +1,24 @@
+// budgetlens CLI: one program, one subcommand per job. Each command module is a thin adapter
+// over the pure core (parsers/, reconcile/) or the pipeline (embedded/, functions/).
+import { Command } from "commander";
+import { registerParse } from "./parseCommand.ts";
+import { registerCheck } from "./checkCommand.ts";
+
+const program = new Command()
+  .name("budgetlens")
+  .description("Chinese government budget disclosure PDFs → reconciled, queryable data")
+  .showHelpAfterError();
+
+registerParse(program);
+registerCheck(program);
+
+program
+  .command("demo")
+  .description("start the embedded pipeline (local S3/DynamoDB/SNS), ingest the bundled sample PDFs, print what was found and flagged")
+  .option("--data-dir <dir>", "where the embedded servers keep their data", ".budgetlens")
+  .action(async (opts: { dataDir: string }) => {
+    const { runDemo } = await import("../embedded/demo.ts");
+    await runDemo({ dataDir: opts.dataDir });
+  });
+
+await program.parseAsync(process.argv);
