@@ -3,13 +3,14 @@
 //   text:    runs → assignRunsToCells (by glyph position, runs split at cell borders) → lines per cell
 //   stream:  text left outside ruled tables → findStreamTables (aligned lines, whitespace columns)
 //   rest:    → outsideLines, top to bottom
-import type { PageModel, TextRun } from "../pdf/pageModel.ts";
-import type { PageLayout, RawCell, RawTable } from "./rawTable.ts";
+import type { PageModel } from "../pdf/pageModel.ts";
+import type { PageLayout } from "./rawTable.ts";
 import { resolveSettings, type LayoutSettings } from "./settings.ts";
 import { mergeEdges, rulingsToEdges } from "./edges.ts";
 import { edgesToIntersections } from "./intersections.ts";
 import { intersectionsToCells } from "./cells.ts";
-import { cellsToTables, tableToGrid, type Grid, type GridCell } from "./tables.ts";
+import { cellsToTables, tableToGrid, type Grid } from "./tables.ts";
+import { gridToRawTable } from "./rawTableFromGrid.ts";
 import { assignRunsToCells } from "./assignText.ts";
 import { runsToLines } from "./lines.ts";
 import { findStreamTables } from "./stream.ts";
@@ -22,43 +23,6 @@ export function findLatticeGrids(page: Pick<PageModel, "rulings">, settings: Lay
   return cellsToTables(cells)
     .filter((t) => t.length >= settings.minTableCells)
     .map((t) => tableToGrid(t, settings));
-}
-
-/** A grid plus the runs of each of its cells → RawTable (cell lines joined top to bottom). */
-export function gridToRawTable(
-  grid: Grid,
-  cellRuns: ReadonlyMap<GridCell, TextRun[]>,
-  pageNumber: number,
-  method: RawTable["method"],
-  settings: LayoutSettings,
-): RawTable {
-  const cells: RawCell[] = grid.cells.map((c) => {
-    const runs = cellRuns.get(c) ?? [];
-    const lines = runsToLines(runs, settings).map((l) => l.text);
-    return {
-      row: c.row,
-      col: c.col,
-      rowSpan: c.rowSpan,
-      colSpan: c.colSpan,
-      x0: c.x0,
-      y0: c.y0,
-      x1: c.x1,
-      y1: c.y1,
-      lines,
-      runs: lines.length > 0 ? runs : [],
-    };
-  });
-  return {
-    pageNumber,
-    method,
-    x0: grid.x0,
-    y0: grid.y0,
-    x1: grid.x1,
-    y1: grid.y1,
-    rowEdges: grid.rowEdges,
-    colEdges: grid.colEdges,
-    cells,
-  };
 }
 
 export function layoutPage(page: PageModel, overrides?: Partial<LayoutSettings>): PageLayout {

@@ -42,8 +42,17 @@ export interface LayoutSettings {
   streamMinCols: number;
   /** Consecutive table lines may be at most this × font size apart (baseline to baseline gap). */
   streamMaxLineGapRatio: number;
-  /** A column gap must be empty in at least this share of the table's body lines. */
+  /** A column gap must be empty in at least this share of the table's multi-segment lines. */
   streamGapSupportRatio: number;
+  /** A one-segment line inside a table region wider than this share of the region is prose: it ends the region. */
+  streamMaxSingleLineRatio: number;
+  /** A horizontal rule counts as a row separator of a stream table if it spans this share of the table width. */
+  streamRuleSpanRatio: number;
+  /**
+   * Lines that are never table rows even when their alignment says so: the 编制部门/单位 line printed
+   * right above a table has two far-apart segments like a row, and would become a bogus first row.
+   */
+  streamNonRowPatterns: RegExp[];
 }
 
 export const DEFAULT_LAYOUT_SETTINGS: Readonly<LayoutSettings> = Object.freeze({
@@ -65,6 +74,9 @@ export const DEFAULT_LAYOUT_SETTINGS: Readonly<LayoutSettings> = Object.freeze({
   streamMinCols: 2,
   streamMaxLineGapRatio: 2.5,
   streamGapSupportRatio: 0.8,
+  streamMaxSingleLineRatio: 0.6,
+  streamRuleSpanRatio: 0.8,
+  streamNonRowPatterns: [/^\s*(编制(部门|单位)|单位)\s*[:：]/, /^\s*表\s*\d+\s*$/],
 });
 
 export function resolveSettings(overrides?: Partial<LayoutSettings>): LayoutSettings {
