@@ -31,6 +31,8 @@ export interface PageModel {
   rotation: number;
   runs: TextRun[];
   rulings: Ruling[];
+  /** Problems met while reading the page (e.g. runs truncated at PdfLimits.maxRunsPerPage). */
+  warnings?: string[];
 }
 
 export interface PdfInfo {

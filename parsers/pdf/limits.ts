@@ -1,0 +1,35 @@
+// Resource limits for one PDF, in one place. A Lambda has bounded memory and time; a hostile or
+// broken upload must fail with a clear PdfError instead of exhausting either.
+
+export interface PdfLimits {
+  /** Largest accepted file, in bytes. */
+  maxBytes: number;
+  /** Most pages accepted in one file. */
+  maxPages: number;
+  /** Longest time one page may take to extract (text + operator list), in ms. */
+  pageTimeoutMs: number;
+  /**
+   * Most text runs kept per page. A page over it is truncated (first runs in content order kept)
+   * and carries a warning on PageModel.warnings: a budget page has a few hundred runs; tens of
+   * thousands means per-glyph output or garbage, and the rest of the document is still useful.
+   */
+  maxRunsPerPage: number;
+}
+
+export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
+  maxBytes: 100 * 1024 * 1024,
+  maxPages: 500,
+  pageTimeoutMs: 20_000,
+  maxRunsPerPage: 50_000,
+});
+
+export function resolveLimits(limits?: Partial<PdfLimits>): PdfLimits {
+  const out: PdfLimits = { ...DEFAULT_PDF_LIMITS };
+  for (const key of Object.keys(DEFAULT_PDF_LIMITS) as (keyof PdfLimits)[]) {
+    const v = limits?.[key];
+    if (v === undefined) continue;
+    if (!Number.isFinite(v) || v <= 0) throw new RangeError(`PdfLimits.${key} must be a positive number, got ${v}`);
+    out[key] = v;
+  }
+  return out;
+}

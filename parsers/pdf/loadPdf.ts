@@ -1,0 +1,232 @@
+// PDF bytes → PageModels. The one place that talks to pdfjs-dist.
+//
+// openPdf validates the bytes and limits, opens the document and returns a handle whose
+// readPage(n) extracts one page: text runs (textRuns.ts) and rulings (rulings.ts), both from one
+// operator-list walk (opWalker.ts) plus getTextContent, in viewport space (upright, top-left).
+import type { PageModel, PdfInfo } from "./pageModel.ts";
+import { PdfError } from "./errors.ts";
+import { resolveLimits, type PdfLimits } from "./limits.ts";
+import { loadPdfjs, resolvePdfjsAssets } from "./pdfjsRuntime.ts";
+import { walkOperatorList, type FontInfo, type Matrix, type PathPaint } from "./opWalker.ts";
+import { extractRulings, type RulingSettings } from "./rulings.ts";
+import { buildTextRuns, DEFAULT_TEXT_RUN_SETTINGS, VisibilityTracker, type RawTextItem, type TextRunSettings, type TextRunStats, type TextStyle } from "./textRuns.ts";
+
+export interface PdfSettings {
+  rulings?: Partial<RulingSettings>;
+  textRuns?: Partial<TextRunSettings>;
+}
+
+export interface OpenedPdf {
+  info: PdfInfo;
+  pageCount: number;
+  limits: PdfLimits;
+  /** Extract page n (1-based). Rejects with PdfError("page_timeout" | "corrupt"). */
+  readPage(n: number): Promise<PageModel>;
+  /**
+   * Every page in order. Rejects with PdfError("no_text_layer") when no page has any text
+   * (a scan without OCR): the tables cannot be read without OCR.
+   */
+  readAllPages(): Promise<PageModel[]>;
+  /** Per-page drop counts of the last readPage calls (diagnostics for dumpPages / evaluation). */
+  stats: Map<number, TextRunStats>;
+  close(): Promise<void>;
+}
+
+const PDF_HEADER = [0x25, 0x50, 0x44, 0x46, 0x2d]; // "%PDF-"
+
+/** The PDF spec lets the header start anywhere in the first 1024 bytes. */
+function findHeader(bytes: Uint8Array): number {
+  const end = Math.min(bytes.length - PDF_HEADER.length, 1024);
+  outer: for (let i = 0; i <= end; i++) {
+    for (let k = 0; k < PDF_HEADER.length; k++) if (bytes[i + k] !== PDF_HEADER[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+function mb(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, settings: PdfSettings = {}): Promise<OpenedPdf> {
+  const lim = resolveLimits(limits);
+  if (!bytes || bytes.length === 0) throw new PdfError("empty", "The file is empty (0 bytes): nothing to read. Upload the PDF again.");
+  if (bytes.length > lim.maxBytes) {
+    throw new PdfError("too_large", `The file is ${mb(bytes.length)}, over the ${mb(lim.maxBytes)} limit for one PDF.`);
+  }
+  if (findHeader(bytes) < 0) {
+    throw new PdfError("not_pdf", "The file is not a PDF (it does not start with %PDF-). Check that the right file was uploaded, not a Word/Excel/HTML file renamed to .pdf.");
+  }
+  const pdfjs = await loadPdfjs();
+  const assets = resolvePdfjsAssets();
+  const task = pdfjs.getDocument({
+    // pdfjs transfers (detaches) the buffer it is given: hand it a copy so the caller's bytes survive.
+    data: bytes.slice(),
+    isEvalSupported: false,
+    disableFontFace: true,
+    useSystemFonts: false,
+    cMapUrl: assets.cMapUrl,
+    cMapPacked: true,
+    standardFontDataUrl: assets.standardFontDataUrl,
+    wasmUrl: assets.wasmUrl,
+    isOffscreenCanvasSupported: false,
+    isImageDecoderSupported: false,
+    verbosity: pdfjs.VerbosityLevel.ERRORS,
+  });
+  let doc: Awaited<typeof task.promise>;
+  try {
+    doc = await task.promise;
+  } catch (e) {
+    await task.destroy().catch(() => undefined);
+    const name = (e as { name?: string })?.name;
+    if (name === "PasswordException") {
+      throw new PdfError("encrypted", "The PDF is password-protected: it cannot be opened without the password. Ask the publisher for an unprotected copy.", { cause: e });
+    }
+    throw new PdfError("corrupt", `The PDF is damaged and cannot be read (${(e as Error)?.message ?? String(e)}). It may be truncated: download it again.`, { cause: e });
+  }
+  const pageCount = doc.numPages;
+  if (pageCount > lim.maxPages) {
+    await task.destroy().catch(() => undefined);
+    throw new PdfError("too_many_pages", `The PDF has ${pageCount} pages, over the limit of ${lim.maxPages} pages for one file.`);
+  }
+  if (pageCount === 0) {
+    await task.destroy().catch(() => undefined);
+    throw new PdfError("corrupt", "The PDF has no pages.");
+  }
+  const info: PdfInfo = { pageCount };
+  try {
+    const meta = await doc.getMetadata();
+    const i = (meta.info ?? {}) as Record<string, unknown>;
+    if (typeof i.Producer === "string" && i.Producer) info.producer = i.Producer;
+    if (typeof i.Creator === "string" && i.Creator) info.creator = i.Creator;
+    if (typeof i.Title === "string" && i.Title) info.title = i.Title;
+  } catch {
+    /* metadata is optional */
+  }
+
+  const stats = new Map<number, TextRunStats>();
+  let closed = false;
+
+  async function extractPage(n: number): Promise<PageModel> {
+    const page = await doc.getPage(n);
+    try {
+      const viewport = page.getViewport({ scale: 1 });
+      const vt = viewport.transform as Matrix;
+      const width = round2(viewport.width);
+      const height = round2(viewport.height);
+      const [opList, content] = await Promise.all([
+        page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE }),
+        page.getTextContent({ includeMarkedContent: false }),
+      ]);
+      const fontCache = new Map<string, FontInfo & { name?: string }>();
+      const fontInfo = (name: string) => {
+        if (!fontCache.has(name)) {
+          let fi: FontInfo & { name?: string } = {};
+          try {
+            if (page.commonObjs.has(name)) {
+              const f = page.commonObjs.get(name) as { fontMatrix?: number[]; vertical?: boolean; name?: string };
+              fi = { fontMatrix: f.fontMatrix ? Array.from(f.fontMatrix) : undefined, vertical: !!f.vertical, name: f.name };
+            }
+          } catch {
+            /* unresolved font: defaults */
+          }
+          fontCache.set(name, fi);
+        }
+        return fontCache.get(name);
+      };
+      const textSettings = settings.textRuns ?? {};
+      const visibility = new VisibilityTracker(vt, { ...DEFAULT_TEXT_RUN_SETTINGS, ...textSettings });
+      const paths: PathPaint[] = [];
+      walkOperatorList(pdfjs, opList, [1, 0, 0, 1, 0, 0], fontInfo, {
+        path: (p) => {
+          paths.push(p);
+          visibility.path(p);
+        },
+        text: (t) => visibility.text(t),
+        image: (i) => visibility.image(i),
+      });
+      const items = content.items.filter((it): it is typeof it & RawTextItem => "str" in it) as RawTextItem[];
+      const { runs, stats: st } = buildTextRuns({
+        items,
+        styles: content.styles as Record<string, TextStyle>,
+        viewport: vt,
+        pageWidth: width,
+        pageHeight: height,
+        visibility,
+        fontNameOf: (loaded) => fontInfo(loaded)?.name,
+        settings: textSettings,
+      });
+      stats.set(n, st);
+      const model: PageModel = {
+        pageNumber: n,
+        width,
+        height,
+        rotation: page.rotate,
+        runs,
+        rulings: extractRulings(paths, vt, width, height, settings.rulings),
+      };
+      if (runs.length > lim.maxRunsPerPage) {
+        model.runs = runs.slice(0, lim.maxRunsPerPage);
+        model.warnings = [`Page ${n} has ${runs.length} text runs; only the first ${lim.maxRunsPerPage} were kept (PdfLimits.maxRunsPerPage).`];
+      }
+      return model;
+    } finally {
+      page.cleanup();
+    }
+  }
+
+  async function readPage(n: number): Promise<PageModel> {
+    if (closed) throw new Error("openPdf: document already closed");
+    if (!Number.isInteger(n) || n < 1 || n > pageCount) throw new RangeError(`Page ${n} does not exist (the PDF has ${pageCount} pages)`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new PdfError("page_timeout", `Page ${n} took longer than ${Math.round(lim.pageTimeoutMs / 1000)} s to read; the page is too complex or damaged.`, { page: n })),
+        lim.pageTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([extractPage(n), timeout]);
+    } catch (e) {
+      if (e instanceof PdfError) throw e;
+      throw new PdfError("corrupt", `Page ${n} of the PDF is damaged and cannot be read (${(e as Error)?.message ?? String(e)}).`, { page: n, cause: e });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    info,
+    pageCount,
+    limits: lim,
+    stats,
+    readPage,
+    async readAllPages() {
+      const pages: PageModel[] = [];
+      for (let n = 1; n <= pageCount; n++) pages.push(await readPage(n));
+      if (pages.every((p) => p.runs.length === 0)) {
+        throw new PdfError("no_text_layer", `The PDF has no text layer on any of its ${pageCount} pages (it is a scan or images only); its tables cannot be read without OCR.`);
+      }
+      return pages;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await task.destroy().catch(() => undefined);
+    },
+  };
+}
+
+/** Open, read every page, close. */
+export async function extractPages(bytes: Uint8Array, limits?: Partial<PdfLimits>, settings?: PdfSettings): Promise<{ info: PdfInfo; pages: PageModel[] }> {
+  const pdf = await openPdf(bytes, limits, settings);
+  try {
+    return { info: pdf.info, pages: await pdf.readAllPages() };
+  } finally {
+    await pdf.close();
+  }
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
