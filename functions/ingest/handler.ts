@@ -1,0 +1,68 @@
+// Ingest Lambda: SQS batch of S3 notifications → ingestObject per object. Partial batch failures
+// (Powertools BatchProcessor): a message whose object hit a transient error is reported back and
+// redelivered by SQS, then dead-lettered after maxReceiveCount; the others are acknowledged.
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { parseDocument } from "../../parsers/index.ts";
+import { checkDocument } from "../../reconcile/index.ts";
+import { AlertPublisher } from "../shared/alerts.ts";
+import { createDocumentClient, createS3Client, createSnsClient, requireEnv } from "../shared/clients.ts";
+import { DocumentStore } from "../shared/documentStore.ts";
+import { objectsFromMessageBody, S3Source } from "../shared/s3Source.ts";
+import { ingestObject, type IngestDeps, type IngestOutcome } from "./ingestObject.ts";
+
+export interface IngestHandlerOptions {
+  /** Overrides of the default dependencies (built from the environment on first use). */
+  deps?: Partial<Omit<IngestDeps, "workerId">>;
+  /** Called for every object processed (the embedded runner shows progress with it). */
+  onOutcome?: (outcome: IngestOutcome) => void;
+  /** Called when one object's ingest threw (the message will be retried). */
+  onError?: (error: unknown, record: SQSRecord) => void;
+  logger?: Logger;
+}
+
+/** Dependencies from the environment: TABLE_NAME, ALERT_TOPIC_ARN (optional), SDK endpoint variables. */
+export function defaultIngestDeps(): Omit<IngestDeps, "workerId"> {
+  const topicArn = process.env.ALERT_TOPIC_ARN;
+  return {
+    source: new S3Source(createS3Client()),
+    store: new DocumentStore({ tableName: requireEnv("TABLE_NAME"), client: createDocumentClient() }),
+    alerts: topicArn ? new AlertPublisher(createSnsClient(), topicArn) : undefined,
+    parse: parseDocument,
+    check: checkDocument,
+  };
+}
+
+export function createIngestHandler(opts: IngestHandlerOptions = {}): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const logger = opts.logger ?? new Logger({ serviceName: "budgetlens-ingest" });
+  let deps: Omit<IngestDeps, "workerId"> | undefined;
+  const processor = new BatchProcessor(EventType.SQS);
+
+  return async (event, context) => {
+    deps ??= { ...defaultIngestDeps(), ...opts.deps };
+    const resolved = deps;
+    const recordHandler = async (record: SQSRecord): Promise<IngestOutcome[]> => {
+      const outcomes: IngestOutcome[] = [];
+      try {
+        for (const ref of objectsFromMessageBody(record.body)) {
+          const outcome = await ingestObject(ref, {
+            ...resolved,
+            workerId: `${context.awsRequestId}:${record.messageId}`,
+            log: (level, message, data) => logger[level](message, data),
+          });
+          outcomes.push(outcome);
+          opts.onOutcome?.(outcome);
+        }
+      } catch (e) {
+        logger.error("ingest failed; message will be retried", { messageId: record.messageId, error: e as Error });
+        opts.onError?.(e, record);
+        throw e;
+      }
+      return outcomes;
+    };
+    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+  };
+}
+
+export const handler = createIngestHandler();

@@ -1,0 +1,214 @@
+// Ingest of one S3 object: fetch → SHA-256 → parse → validate (zod) → reconcile → write → commit → alert.
+// Decides what is permanent (a bad PDF: FAILED record + alert, message acknowledged) and what is
+// transient (AWS errors, lease held elsewhere: thrown, so SQS redelivers and finally dead-letters).
+import { createHash } from "node:crypto";
+import { DisclosureDocument } from "../../parsers/model.ts";
+import { Flag } from "../../reconcile/flag.ts";
+import type { ParseOptions } from "../../parsers/index.ts";
+import type { CheckOptions } from "../../reconcile/index.ts";
+import { committedRecord, departmentOf, documentBodyItems, failedRecord, itemsToDocument, type DocumentRecord, type FailureInfo } from "../shared/documentItems.ts";
+import type { DocumentStore } from "../shared/documentStore.ts";
+import { alertFor, type AlertPublisher } from "../shared/alerts.ts";
+import type { S3ObjectRef, S3Source } from "../shared/s3Source.ts";
+import { RetryableError } from "../shared/retry.ts";
+
+export interface IngestDeps {
+  source: Pick<S3Source, "fetch">;
+  store: DocumentStore;
+  alerts?: Pick<AlertPublisher, "publish">;
+  parse: (bytes: Uint8Array, opts: ParseOptions) => Promise<DisclosureDocument>;
+  check: (doc: DisclosureDocument, opts?: CheckOptions) => Flag[];
+  /** Identifies this worker in the document lease (e.g. the Lambda request id). */
+  workerId: string;
+  now?: () => Date;
+  log?: (level: "info" | "warn" | "error", message: string, data: Record<string, unknown>) => void;
+}
+
+export type IngestStatus = "COMMITTED" | "FAILED" | "DUPLICATE" | "GONE";
+
+export interface IngestOutcome {
+  status: IngestStatus;
+  bucket: string;
+  key: string;
+  docId?: string;
+  /** For DUPLICATE: the status of the stored record. */
+  storedStatus?: DocumentRecord["status"];
+  department?: string;
+  year?: number;
+  docType?: string;
+  tables?: number;
+  rows?: number;
+  cells?: number;
+  items?: number;
+  flagCounts?: DocumentRecord["flagCounts"];
+  failure?: FailureInfo;
+  supersedes?: string;
+  supersededBy?: string;
+  alerted: boolean;
+  timings: { fetchMs: number; parseMs: number; checkMs: number; writeMs: number; totalMs: number };
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** The failure an exception from the parser / validation stands for. */
+export function failureOf(e: unknown): FailureInfo {
+  const err = e as { name?: string; code?: unknown; message?: string; issues?: unknown };
+  // Typed parser failures (PdfError: corrupt, encrypted, no_text_layer …; NotADisclosureError: not_budget).
+  if ((err?.name === "PdfError" || err?.name === "NotADisclosureError") && typeof err.code === "string") {
+    return { code: err.code, message: err.message ?? err.code };
+  }
+  if (err?.name === "ZodError") return { code: "invalid_model", message: `parser output failed validation: ${err.message ?? ""}`.slice(0, 2000) };
+  return { code: "parse_error", message: String(err?.message ?? e).slice(0, 2000) };
+}
+
+/** A parsed "document" with no table and no recognised type is not a budget disclosure. */
+export function notADisclosure(doc: DisclosureDocument): FailureInfo | undefined {
+  if (doc.tables.length > 0 || doc.meta.docType !== "unknown") return undefined;
+  return { code: "not_budget", message: "no budget tables and no 预算/决算 title found: not a budget disclosure" };
+}
+
+const ms = (t0: number): number => Math.round(performance.now() - t0);
+
+export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<IngestOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? (() => undefined);
+  const t0 = performance.now();
+  const timings = { fetchMs: 0, parseMs: 0, checkMs: 0, writeMs: 0, totalMs: 0 };
+  const base = { bucket: ref.bucket, key: ref.key, alerted: false, timings };
+
+  const fetched = await deps.source.fetch(ref);
+  timings.fetchMs = ms(t0);
+  if (!fetched) {
+    // Deleted before we got to it: nothing to keep, nothing to retry.
+    log("warn", "object gone before ingest", { bucket: ref.bucket, key: ref.key });
+    timings.totalMs = ms(t0);
+    return { ...base, status: "GONE" };
+  }
+  const bytes = fetched.bytes;
+  const docId = sha256Hex(bytes);
+  const source = { bucket: ref.bucket, key: ref.key, versionId: fetched.versionId ?? ref.versionId, eTag: ref.eTag, size: bytes.length, eventTime: ref.eventTime };
+  const fileName = ref.key.split("/").at(-1) ?? ref.key;
+
+  const existing = await deps.store.getMeta(docId);
+  if (existing) {
+    // Same bytes again (duplicate event, re-upload): one copy. Finish what a crashed run may have left.
+    const series = await deps.store.applySeries(existing);
+    const alerted = await alertOnce(existing, deps, now);
+    timings.totalMs = ms(t0);
+    return { ...base, status: "DUPLICATE", docId, storedStatus: existing.status, alerted, supersededBy: series.current !== docId ? series.current : undefined };
+  }
+
+  if (!(await deps.store.acquireLease(docId, deps.workerId))) {
+    throw new RetryableError(`document ${docId} is being written by another worker`);
+  }
+  try {
+    const leftovers = await deps.store.deleteUncommittedBody(docId);
+    if (leftovers > 0) log("warn", "removed items of an interrupted earlier attempt", { docId, leftovers });
+
+    const ingestedAt = now().toISOString();
+    let doc: DisclosureDocument | undefined;
+    let failure: FailureInfo | undefined;
+    const tp = performance.now();
+    try {
+      doc = DisclosureDocument.parse(await deps.parse(bytes, { fileName }));
+      failure = notADisclosure(doc);
+    } catch (e) {
+      failure = failureOf(e);
+    }
+    timings.parseMs = ms(tp);
+
+    if (failure || !doc) {
+      const record = failedRecord(docId, source, fileName, bytes.length, ingestedAt, failure ?? { code: "parse_error", message: "no document" });
+      const tw = performance.now();
+      await deps.store.commit(record);
+      timings.writeMs = ms(tw);
+      await deps.store.releaseLease(docId, deps.workerId);
+      log("warn", "document failed", { outcome: "FAILED", docId, key: ref.key, failure: record.failure });
+      const alerted = await alertOnce(record, deps, now);
+      timings.totalMs = ms(t0);
+      return { ...base, status: "FAILED", docId, failure: record.failure, items: 1, alerted };
+    }
+
+    const tc = performance.now();
+    let flags: Flag[] = [];
+    let checkError: string | undefined;
+    try {
+      const previous = await loadPrevious(doc, deps.store, log);
+      flags = Flag.array().parse(deps.check(doc, previous ? { previous } : {}));
+    } catch (e) {
+      if (e instanceof RetryableError) throw e;
+      checkError = String((e as Error)?.message ?? e).slice(0, 2000);
+      log("error", "reconciliation failed; storing the document without flags", { docId, checkError });
+    }
+    timings.checkMs = ms(tc);
+
+    const tw = performance.now();
+    const body = documentBodyItems(doc, flags, docId);
+    await deps.store.putItems(body);
+    const record = committedRecord(doc, flags, source, ingestedAt, body);
+    if (checkError) record.checkError = checkError;
+    await deps.store.commit(record);
+    await deps.store.releaseLease(docId, deps.workerId);
+    const series = await deps.store.applySeries(record);
+    timings.writeMs = ms(tw);
+    const alerted = await alertOnce(record, deps, now, flags);
+    timings.totalMs = ms(t0);
+    log("info", "document stored", { outcome: "COMMITTED", docId, key: ref.key, items: body.length + 1, flagCounts: record.flagCounts, timings });
+    return {
+      ...base,
+      status: "COMMITTED",
+      docId,
+      department: record.department,
+      year: record.year,
+      docType: record.docType,
+      tables: record.counts?.tables,
+      rows: record.counts?.rows,
+      cells: record.counts?.cells,
+      items: record.counts?.items,
+      flagCounts: record.flagCounts,
+      supersedes: series.current === docId ? series.superseded : undefined,
+      supersededBy: series.current !== docId ? series.current : undefined,
+      alerted,
+    };
+  } catch (e) {
+    // Leave the lease to expire only if releasing fails too; a retry by this worker id can take it again.
+    await deps.store.releaseLease(docId, deps.workerId).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Publishes the document's alert unless it was published already (at-least-once across redeliveries). */
+async function alertOnce(record: DocumentRecord, deps: IngestDeps, now: () => Date, flags?: readonly Flag[]): Promise<boolean> {
+  if (!deps.alerts || record.alertedAt) return false;
+  let allFlags = flags;
+  if (allFlags === undefined && record.status === "COMMITTED" && (record.flagCounts?.error ?? 0) > 0) {
+    allFlags = (await deps.store.documentItems(record.docId, "FLAG#")).map((f) => Flag.parse(f));
+  }
+  const alert = alertFor(record, allFlags ?? []);
+  if (!alert) return false;
+  await deps.alerts.publish(alert);
+  await deps.store.markAlerted(record.docId, now().toISOString());
+  return true;
+}
+
+/** The stored current filing of the same department and type for the year before, if any. */
+async function loadPrevious(
+  doc: DisclosureDocument,
+  store: DocumentStore,
+  log: NonNullable<IngestDeps["log"]>,
+): Promise<DisclosureDocument | undefined> {
+  const department = departmentOf(doc);
+  if (doc.meta.year === undefined || doc.meta.department === undefined) return undefined;
+  const pointer = await store.getSeriesCurrent(department, doc.meta.year - 1, doc.meta.docType);
+  if (!pointer) return undefined;
+  const meta = await store.getMeta(pointer.docId);
+  if (meta?.status !== "COMMITTED") return undefined;
+  try {
+    return itemsToDocument(meta, await store.documentItems(pointer.docId)).document;
+  } catch (e) {
+    log("warn", "previous year's document could not be loaded", { docId: pointer.docId, error: String(e) });
+    return undefined;
+  }
+}

@@ -1,0 +1,75 @@
+// Alerts: one SNS message per document that failed to parse or whose reconciliation found errors.
+// Body is JSON (for programs and e-mail alike); message attributes carry kind and status so a
+// subscriber can filter (e.g. only FAILED) with an SNS filter policy.
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import type { Flag, Severity } from "../../reconcile/flag.ts";
+import type { DocumentRecord } from "./documentItems.ts";
+
+export type AlertKind = "document_failed" | "document_errors";
+
+export interface Alert {
+  kind: AlertKind;
+  docId: string;
+  status: DocumentRecord["status"];
+  fileName: string;
+  bucket: string;
+  key: string;
+  department?: string;
+  year?: number;
+  docType?: string;
+  failure?: { code: string; message: string };
+  flagCounts?: Record<Severity, number>;
+  /** The first error flags (capped so the message stays far below SNS's 256 KB). */
+  errors?: Flag[];
+}
+
+export const ALERT_SETTINGS = Object.freeze({ maxFlagsInAlert: 20 });
+
+/** The alert a stored document deserves, if any. */
+export function alertFor(record: DocumentRecord, flags: readonly Flag[]): Alert | undefined {
+  const base = {
+    docId: record.docId,
+    status: record.status,
+    fileName: record.fileName,
+    bucket: record.source.bucket,
+    key: record.source.key,
+    department: record.department,
+    year: record.year,
+    docType: record.docType,
+  };
+  if (record.status === "FAILED") return { ...base, kind: "document_failed", failure: record.failure };
+  const errors = flags.filter((f) => f.severity === "error");
+  if (errors.length === 0) return undefined;
+  return { ...base, kind: "document_errors", flagCounts: record.flagCounts, errors: errors.slice(0, ALERT_SETTINGS.maxFlagsInAlert) };
+}
+
+/** SNS subjects must be ASCII, under 100 characters: names stay in the body. */
+export function alertSubject(a: Alert): string {
+  const s =
+    a.kind === "document_failed"
+      ? `budgetlens: document FAILED (${a.failure?.code ?? "unknown"}) ${a.docId.slice(0, 12)}`
+      : `budgetlens: ${a.flagCounts?.error ?? 0} reconciliation errors in ${a.docId.slice(0, 12)}`;
+  return s.replace(/[^\x20-\x7e]/g, "?").slice(0, 99);
+}
+
+export class AlertPublisher {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  async publish(alert: Alert): Promise<string | undefined> {
+    const out = await this.client.send(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Subject: alertSubject(alert),
+        Message: JSON.stringify(alert, null, 2),
+        MessageAttributes: {
+          kind: { DataType: "String", StringValue: alert.kind },
+          status: { DataType: "String", StringValue: alert.status },
+        },
+      }),
+    );
+    return out.MessageId;
+  }
+}

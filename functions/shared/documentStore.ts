@@ -1,0 +1,279 @@
+// The storage adapter: documents in the single DynamoDB table (key design in keys.ts).
+// Write protocol, without transactions (dynalite has none):
+//   1. lease   conditional put of DOC#id/LEASE so one worker at a time writes a document
+//   2. clean   delete items a crashed earlier attempt may have left (never visible: no META)
+//   3. body    BatchWriteItem tables/rows/flags/amounts/narrative, UnprocessedItems retried with backoff
+//   4. commit  conditional put of DOC#id/META — from here on the document is served
+//   5. series  move the SERIES pointer, mark the older document SUPERSEDED (idempotent, repairable)
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import * as K from "./keys.ts";
+import type { BodyItem, DocumentRecord } from "./documentItems.ts";
+import { backoffDelay, DEFAULT_RETRY, RetryableError, sleep, type RetrySettings } from "./retry.ts";
+
+export const LEASE_SK = "LEASE";
+
+export interface DocumentStoreOptions {
+  tableName: string;
+  client: DynamoDBDocumentClient;
+  retry?: RetrySettings;
+  /** How long a writer's lease on a document lasts; at least the ingest function's timeout. */
+  leaseSeconds?: number;
+  now?: () => Date;
+}
+
+export interface WriteStats {
+  items: number;
+  batches: number;
+  unprocessedRetries: number;
+}
+
+export interface SeriesPointer {
+  docId: string;
+  eventTime: string;
+  previousDocId?: string;
+}
+
+type Item = Record<string, unknown>;
+
+function isConditionalFailure(e: unknown): boolean {
+  return e instanceof ConditionalCheckFailedException || (e as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+}
+
+export class DocumentStore {
+  readonly tableName: string;
+  private readonly client: DynamoDBDocumentClient;
+  private readonly retry: RetrySettings;
+  private readonly leaseSeconds: number;
+  private readonly now: () => Date;
+
+  constructor(opts: DocumentStoreOptions) {
+    this.tableName = opts.tableName;
+    this.client = opts.client;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.leaseSeconds = opts.leaseSeconds ?? 900;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  // ---- writing ----------------------------------------------------------------------------
+
+  async getMeta(docId: string): Promise<DocumentRecord | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: K.docPk(docId), sk: K.META_SK }, ConsistentRead: true }),
+    );
+    return out.Item as DocumentRecord | undefined;
+  }
+
+  /** Takes the write lease on a document; false when another live worker holds it. */
+  async acquireLease(docId: string, owner: string): Promise<boolean> {
+    const nowS = Math.floor(this.now().getTime() / 1000);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: K.docPk(docId), sk: LEASE_SK, entity: "Lease", owner, expiresAt: nowS + this.leaseSeconds },
+          ConditionExpression: "attribute_not_exists(pk) OR expiresAt < :now OR #owner = :owner",
+          ExpressionAttributeNames: { "#owner": "owner" },
+          ExpressionAttributeValues: { ":now": nowS, ":owner": owner },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionalFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async releaseLease(docId: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: K.docPk(docId), sk: LEASE_SK },
+          ConditionExpression: "#owner = :owner",
+          ExpressionAttributeNames: { "#owner": "owner" },
+          ExpressionAttributeValues: { ":owner": owner },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionalFailure(e)) throw e;
+    }
+  }
+
+  /** Deletes every item of an uncommitted document except its lease (leftovers of a crashed attempt). */
+  async deleteUncommittedBody(docId: string): Promise<number> {
+    const keys = (await this.queryAll({ KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": K.docPk(docId) }, ProjectionExpression: "pk, sk" }))
+      .filter((k) => k.sk !== LEASE_SK && k.sk !== K.META_SK)
+      .map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
+    await this.batchWrite(keys);
+    return keys.length;
+  }
+
+  /** Writes body items in batches of 25, retrying UnprocessedItems with exponential backoff and jitter. */
+  async putItems(items: readonly BodyItem[]): Promise<WriteStats> {
+    return this.batchWrite(items.map((Item) => ({ PutRequest: { Item: Item as unknown as Item } })));
+  }
+
+  private async batchWrite(requests: readonly Item[]): Promise<WriteStats> {
+    const stats: WriteStats = { items: requests.length, batches: 0, unprocessedRetries: 0 };
+    for (let i = 0; i < requests.length; i += 25) {
+      let pending = requests.slice(i, i + 25);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) {
+          if (attempt >= this.retry.maxAttempts) {
+            throw new RetryableError(`BatchWriteItem: ${pending.length} items still unprocessed after ${attempt} attempts`);
+          }
+          stats.unprocessedRetries += 1;
+          await sleep(backoffDelay(attempt, this.retry));
+        }
+        stats.batches += 1;
+        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }));
+        pending = (out.UnprocessedItems?.[this.tableName] ?? []) as Item[];
+      }
+    }
+    return stats;
+  }
+
+  /** Puts the META record unless one exists: true when this call committed it. */
+  async commit(record: DocumentRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: record as unknown as Item, ConditionExpression: "attribute_not_exists(pk)" }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionalFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Makes `docId` the current document of its series when its upload is the latest one, and marks
+   * the document it replaces as superseded (or itself, when a later upload is already current).
+   * Safe to call again after a crash at any point: the pointer keeps the previous id for repair.
+   */
+  async applySeries(record: DocumentRecord): Promise<{ current: string; superseded?: string }> {
+    if (record.status !== "COMMITTED" || record.department === undefined || record.year === undefined) return { current: record.docId };
+    const key = { pk: K.seriesPk(record.department, record.year, record.docType), sk: K.CURRENT_SK };
+    const t = record.source.eventTime;
+    let pointer: SeriesPointer;
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          // Operands on the right see the item as it was before this update: previousDocId ← old docId.
+          UpdateExpression: "SET previousDocId = if_not_exists(docId, :none), docId = :id, eventTime = :t, entity = :e",
+          ConditionExpression: "attribute_not_exists(pk) OR eventTime < :t OR (eventTime = :t AND docId < :id)",
+          ExpressionAttributeValues: { ":id": record.docId, ":t": t, ":none": "-", ":e": "Series" },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      pointer = out.Attributes as SeriesPointer;
+    } catch (e) {
+      if (!isConditionalFailure(e)) throw e;
+      const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      pointer = out.Item as SeriesPointer;
+    }
+    if (pointer.docId !== record.docId) {
+      await this.setMetaField(record.docId, "supersededBy", pointer.docId);
+      return { current: pointer.docId, superseded: record.docId };
+    }
+    const previous = pointer.previousDocId && pointer.previousDocId !== "-" && pointer.previousDocId !== record.docId ? pointer.previousDocId : undefined;
+    if (previous) {
+      await this.setMetaField(previous, "supersededBy", record.docId);
+      await this.setMetaField(record.docId, "supersedes", previous);
+    }
+    return { current: record.docId, superseded: previous };
+  }
+
+  async markAlerted(docId: string, at: string): Promise<void> {
+    await this.setMetaField(docId, "alertedAt", at);
+  }
+
+  private async setMetaField(docId: string, field: "supersededBy" | "supersedes" | "alertedAt", value: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: K.docPk(docId), sk: K.META_SK },
+          UpdateExpression: "SET #f = :v",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#f": field },
+          ExpressionAttributeValues: { ":v": value },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionalFailure(e)) throw e;
+    }
+  }
+
+  // ---- reading ----------------------------------------------------------------------------
+
+  async getSeriesCurrent(department: string, year: number, docType: string): Promise<SeriesPointer | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: K.seriesPk(department, year, docType), sk: K.CURRENT_SK } }),
+    );
+    return out.Item as SeriesPointer | undefined;
+  }
+
+  /** All items of a document with the given sort-key prefix (no commit check: callers check META). */
+  async documentItems(docId: string, skPrefix?: string): Promise<Item[]> {
+    const input: Omit<QueryCommandInput, "TableName"> =
+      skPrefix === undefined
+        ? { KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": K.docPk(docId) } }
+        : { KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)", ExpressionAttributeValues: { ":pk": K.docPk(docId), ":p": skPrefix } };
+    return this.queryAll(input);
+  }
+
+  async queryIndex(index: string, pkName: string, pkValue: string, skPrefix?: string, limit?: number): Promise<Item[]> {
+    const skName = pkName.replace(/pk$/, "sk");
+    const input: Omit<QueryCommandInput, "TableName"> = {
+      IndexName: index,
+      KeyConditionExpression: skPrefix === undefined ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :p)",
+      ExpressionAttributeNames: skPrefix === undefined ? { "#pk": pkName } : { "#pk": pkName, "#sk": skName },
+      ExpressionAttributeValues: skPrefix === undefined ? { ":pk": pkValue } : { ":pk": pkValue, ":p": skPrefix },
+    };
+    return this.queryAll(input, limit);
+  }
+
+  /** META records of many documents (BatchGet, UnprocessedKeys retried). */
+  async getMetas(docIds: Iterable<string>): Promise<Map<string, DocumentRecord>> {
+    const ids = [...new Set(docIds)];
+    const out = new Map<string, DocumentRecord>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Item[] = ids.slice(i, i + 100).map((id) => ({ pk: K.docPk(id), sk: K.META_SK }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) {
+          if (attempt >= this.retry.maxAttempts) throw new RetryableError("BatchGetItem: keys still unprocessed");
+          await sleep(backoffDelay(attempt, this.retry));
+        }
+        const res = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
+        for (const it of res.Responses?.[this.tableName] ?? []) out.set(String(it.docId), it as DocumentRecord);
+        keys = (res.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
+      }
+    }
+    return out;
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, "TableName">, limit?: number): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey;
+    } while (start && (limit === undefined || items.length < limit));
+    return limit === undefined ? items : items.slice(0, limit);
+  }
+}
