@@ -97,3 +97,48 @@ export function mergeEdges(
 export function round3(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
+
+/**
+ * Closes tables left open by a page break or a borderless side: where at least openEndMinEdges
+ * parallel edges have a FREE end (no perpendicular edge passes through it) at the same coordinate
+ * (e.g. the column rules of a table continued from the previous page start at the top of the page
+ * with no rule above its first row), add the missing perpendicular edge across them. Ends that
+ * already touch a rule are never counted, so separate tables are not tied together, and neither
+ * are edges that cross no perpendicular edge at all (a table ruled only horizontally).
+ * Expects snapped edges.
+ */
+export function closeOpenEnds(
+  edges: readonly Edge[],
+  settings: Pick<LayoutSettings, "snapTolerance" | "intersectionTolerance" | "openEndMinEdges">,
+): Edge[] {
+  const tol = settings.intersectionTolerance;
+  const added: Edge[] = [];
+  for (const orientation of ["v", "h"] as const) {
+    const other = orientation === "v" ? "h" : "v";
+    const group = edges.filter((e) => e.orientation === orientation);
+    const perpendicular = edges.filter((e) => e.orientation === other);
+    for (const end of ["from", "to"] as const) {
+      const touches = (e: Edge, p: Edge, at: number) => Math.abs(p.at - at) <= tol && p.from - tol <= e.at && e.at <= p.to + tol;
+      // Only edges that are part of a lattice (crossed by some perpendicular edge) can have an open
+      // end: rules with no perpendicular edge at all (a table ruled only horizontally) stay as they are.
+      const inLattice = (e: Edge) => perpendicular.some((p) => p.at >= e.from - tol && p.at <= e.to + tol && p.from - tol <= e.at && e.at <= p.to + tol);
+      const free = group.filter((e) => inLattice(e) && !perpendicular.some((p) => touches(e, p, e[end])));
+      for (const cluster of clusterValues(
+        free.map((e) => e[end]),
+        settings.snapTolerance,
+      )) {
+        const lo = Math.min(...cluster);
+        const hi = Math.max(...cluster);
+        const members = free.filter((e) => e[end] >= lo && e[end] <= hi);
+        if (members.length < settings.openEndMinEdges) continue;
+        added.push({
+          orientation: other,
+          at: round3(mean(members.map((e) => e[end]))),
+          from: Math.min(...members.map((e) => e.at)),
+          to: Math.max(...members.map((e) => e.at)),
+        });
+      }
+    }
+  }
+  return added.length > 0 ? [...edges, ...added] : [...edges];
+}

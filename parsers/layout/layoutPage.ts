@@ -1,12 +1,12 @@
 // PageModel → PageLayout: the whole geometry chain, each step its own small function.
-//   lattice: rulings → mergeEdges → edgesToIntersections → intersectionsToCells → cellsToTables → tableToGrid
+//   lattice: rulings → mergeEdges → closeOpenEnds → edgesToIntersections → intersectionsToCells → cellsToTables → tableToGrid
 //   text:    runs → assignRunsToCells (by glyph position, runs split at cell borders) → lines per cell
 //   stream:  text left outside ruled tables → findStreamTables (aligned lines, whitespace columns)
 //   rest:    → outsideLines, top to bottom
 import type { PageModel } from "../pdf/pageModel.ts";
 import type { PageLayout } from "./rawTable.ts";
 import { resolveSettings, type LayoutSettings } from "./settings.ts";
-import { mergeEdges, rulingsToEdges } from "./edges.ts";
+import { closeOpenEnds, mergeEdges, rulingsToEdges } from "./edges.ts";
 import { edgesToIntersections } from "./intersections.ts";
 import { intersectionsToCells } from "./cells.ts";
 import { cellsToTables, tableToGrid, type Grid } from "./tables.ts";
@@ -17,7 +17,8 @@ import { findStreamTables } from "./stream.ts";
 
 /** Ruled tables of a page as grids (no text yet). */
 export function findLatticeGrids(page: Pick<PageModel, "rulings">, settings: LayoutSettings): Grid[] {
-  const edges = mergeEdges(rulingsToEdges(page.rulings), settings);
+  const merged = mergeEdges(rulingsToEdges(page.rulings), settings);
+  const edges = settings.openEndMinEdges > 0 ? mergeEdges(closeOpenEnds(merged, settings), settings) : merged;
   const intersections = edgesToIntersections(edges, settings);
   const cells = intersectionsToCells(intersections, settings);
   return cellsToTables(cells)

@@ -9,6 +9,12 @@ export interface LayoutSettings {
   joinTolerance: number;
   /** Edges shorter than this after joining are ignored (dots, tick marks, underline crumbs). */
   edgeMinLength: number;
+  /**
+   * Add the missing closing rule where at least this many parallel edges end at one coordinate with
+   * no rule across them (a table continued from the previous page starts without a top rule).
+   * 0 disables it.
+   */
+  openEndMinEdges: number;
   /** A horizontal and a vertical edge intersect if each reaches within this of the other. */
   intersectionTolerance: number;
   /** Cell corners closer than this are the same grid line when building rowEdges/colEdges. */
@@ -59,6 +65,7 @@ export const DEFAULT_LAYOUT_SETTINGS: Readonly<LayoutSettings> = Object.freeze({
   snapTolerance: 3,
   joinTolerance: 3,
   edgeMinLength: 3,
+  openEndMinEdges: 3,
   intersectionTolerance: 3,
   gridTolerance: 2,
   minTableCells: 2,

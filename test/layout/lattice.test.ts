@@ -192,4 +192,24 @@ describe("lattice", () => {
     expect(cellText(t, 0, 0)).toBe("合 计");
     expect(cellText(t, 1, 0)).toBe("财政拨款(补助)");
   });
+
+  it("closes a table continued from the previous page whose column rules start without a top rule", () => {
+    const xs = [60, 190, 420, 540];
+    const ys = [71, 87, 103];
+    // the first row has no rule above it: drop the h segments at y=71
+    const rulings = ruledGrid(xs, ys).filter((r) => !(r.orientation === "h" && r.at === 71));
+    const runs = [run("30231", 65, 74), run("公务用车运行维护费", 195, 74), run("266.80", 500, 74), run("30239", 65, 90), run("其他交通费用", 195, 90), run("596.38", 500, 90)];
+    const layout = layoutPage(page(runs, rulings));
+    expect(layout.tables).toHaveLength(1);
+    const t = layout.tables[0]!;
+    expect(t.rowEdges).toEqual(ys);
+    expect([cellText(t, 0, 0), cellText(t, 0, 1), cellText(t, 0, 2)]).toEqual(["30231", "公务用车运行维护费", "266.80"]);
+    expect(layout.outsideLines).toEqual([]);
+  });
+
+  it("does not tie two stacked tables together through their free side ends", () => {
+    const xs = [62, 190, 537];
+    const layout = layoutPage(page([], [...ruledGrid(xs, [100, 120, 140]), ...ruledGrid(xs, [300, 320, 340])]));
+    expect(layout.tables).toHaveLength(2);
+  });
 });
