@@ -4,8 +4,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { parseDocument } from "../../parsers/index.ts";
-import { checkDocument } from "../../reconcile/index.ts";
 import { AlertPublisher } from "../shared/alerts.ts";
 import { createDocumentClient, createS3Client, createSnsClient, requireEnv } from "../shared/clients.ts";
 import { DocumentStore } from "../shared/documentStore.ts";
@@ -29,9 +27,19 @@ export function defaultIngestDeps(): Omit<IngestDeps, "workerId"> {
     source: new S3Source(createS3Client()),
     store: new DocumentStore({ tableName: requireEnv("TABLE_NAME"), client: createDocumentClient() }),
     alerts: topicArn ? new AlertPublisher(createSnsClient(), topicArn) : undefined,
-    parse: parseDocument,
-    check: checkDocument,
+    // The core is loaded on first use (pdfjs is heavy; tests may inject their own parse/check).
+    parse: async (bytes, o) => (await import("../../parsers/index.ts")).parseDocument(bytes, o),
+    check: (doc, o) => {
+      if (!core.check) throw new Error("reconciliation module not loaded");
+      return core.check(doc, o);
+    },
   };
+}
+
+/** checkDocument is synchronous; its module is imported before the first batch. */
+const core: { check?: IngestDeps["check"] } = {};
+async function loadCheck(): Promise<void> {
+  core.check ??= (await import("../../reconcile/index.ts")).checkDocument;
 }
 
 export function createIngestHandler(opts: IngestHandlerOptions = {}): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
@@ -40,7 +48,10 @@ export function createIngestHandler(opts: IngestHandlerOptions = {}): (event: SQ
   const processor = new BatchProcessor(EventType.SQS);
 
   return async (event, context) => {
-    deps ??= { ...defaultIngestDeps(), ...opts.deps };
+    if (!deps) {
+      deps = { ...defaultIngestDeps(), ...opts.deps };
+      if (!opts.deps?.check) await loadCheck();
+    }
     const resolved = deps;
     const recordHandler = async (record: SQSRecord): Promise<IngestOutcome[]> => {
       const outcomes: IngestOutcome[] = [];
