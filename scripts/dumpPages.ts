@@ -17,6 +17,11 @@ const program = new Command()
 const file = program.args[0]!;
 const opts = program.opts<{ page?: number; summary?: boolean; json?: boolean }>();
 const r = (v: number) => Math.round(v);
+// `dumpPages … | head` closes the pipe early: stop quietly.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
 
 try {
   const t0 = performance.now();

@@ -26,6 +26,12 @@ export interface RulingSettings {
   minLength: number;
   /** Segments are clipped to the page box grown by this margin, pt. */
   pageMargin: number;
+  /** A stroked sub-path with a slanted edge longer than this is a drawing, not ruling, pt. */
+  maxSlantedEdge: number;
+  /** A stroked sub-path with at least this many edges, whose median edge is shorter than
+   *  drawingMaxMedianEdge, is a drawing (chart outline), not ruling. */
+  drawingMinEdges: number;
+  drawingMaxMedianEdge: number;
 }
 
 export const DEFAULT_RULING_SETTINGS: Readonly<RulingSettings> = Object.freeze({
@@ -37,6 +43,9 @@ export const DEFAULT_RULING_SETTINGS: Readonly<RulingSettings> = Object.freeze({
   joinGap: 2.0,
   minLength: 3.0,
   pageMargin: 1.0,
+  maxSlantedEdge: 1.0,
+  drawingMinEdges: 6,
+  drawingMaxMedianEdge: 4.0,
 });
 
 interface Seg { orientation: "h" | "v"; at: number; from: number; to: number; weight: number }
@@ -58,13 +67,22 @@ export function segmentsOfPaint(p: PathPaint, viewport: Matrix, s: RulingSetting
   for (const sub of p.subpaths) {
     const pts = sub.points.map(toView);
     if (strokes && !sub.curved) {
+      // A stroked sub-path with a slanted edge is a drawing (chart, polyline approximating a
+      // curve), not table ruling: its near-horizontal pieces would otherwise become rulings.
       const n = pts.length;
       const edges = sub.closed ? n : n - 1;
+      const found: Seg[] = [];
+      let slanted = false;
       for (let k = 0; k < edges; k++) {
-        const seg = axisSegment(pts[k]!, pts[(k + 1) % n]!, s);
-        if (seg) out.push(seg);
+        const a = pts[k]!, b = pts[(k + 1) % n]!;
+        const seg = axisSegment(a, b, s);
+        if (seg) found.push(seg);
+        else if (Math.hypot(a.x - b.x, a.y - b.y) > s.maxSlantedEdge) slanted = true;
       }
-      // A zero-area `re` (width or height 0) arrives as moveTo + lineTo to the far corner.
+      // Likewise a staircase of many tiny steps (a chart's outline rasterised into a polyline).
+      const lengths = found.map((g) => g.to - g.from).sort((a, b) => a - b);
+      const staircase = edges >= s.drawingMinEdges && (lengths[Math.floor(lengths.length / 2)] ?? 0) < s.drawingMaxMedianEdge;
+      if (!slanted && !staircase) out.push(...found);
     }
     if (fills && !sub.curved) {
       const rect = asRectangle(pts, s);
