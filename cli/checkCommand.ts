@@ -1,6 +1,6 @@
 // `budgetlens check FILE.pdf [--previous OLD.pdf] --format text|jsonl`; exit 1 when errors are found.
 import type { Command } from "commander";
-import { checkDocument, type Flag } from "../reconcile/index.ts";
+import type { Flag } from "../reconcile/flag.ts";
 import { failAndExit, parseFile } from "./readPdfFile.ts";
 
 export function registerCheck(program: Command): void {
@@ -13,7 +13,8 @@ export function registerCheck(program: Command): void {
     .action(async (file: string, opts: { previous?: string; format: string }) => {
       const doc = await parseFile(file).catch((e: unknown) => failAndExit(file, e));
       const previous = opts.previous ? await parseFile(opts.previous).catch((e: unknown) => failAndExit(opts.previous!, e)) : undefined;
-      const flags = checkDocument(doc, previous ? { previous } : {});
+      const { checkDocument } = await import("../reconcile/index.ts");
+      const flags: Flag[] = checkDocument(doc, previous ? { previous } : {});
       if (opts.format === "jsonl") for (const f of flags) process.stdout.write(JSON.stringify(f) + "\n");
       else process.stdout.write(formatReport(file, flags));
       process.exitCode = flags.some((f) => f.severity === "error") ? 1 : 0;

@@ -16,6 +16,10 @@ export const TABLE_KINDS = [
   "state_capital", // 国有资本经营预算支出情况表
   "three_public", // 财政拨款"三公"经费支出情况表
   "carryover", // 上年结转结余情况明细表
+  "fiscal_expenditure", // Jiangsu 财政拨款支出预算表(功能科目): all 财政拨款 by functional class
+  "fiscal_basic", // Jiangsu 财政拨款基本支出预算表(经济科目)
+  "operating_costs", // 一般公共预算机关运行经费支出预算表
+  "procurement", // 政府采购预算表
   "performance_overall", // 部门整体绩效目标表
   "performance_project", // 项目支出绩效目标表
   "other",

@@ -7,7 +7,8 @@ const PAREN_NEGATIVE = /^[(（](\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?[)）]$/u;
 
 /** The decimal string of a printed amount ("1,057.99" → "1057.99"), or null when it is not an amount. */
 export function parseAmount(printed: string): string | null {
-  const text = printed.normalize("NFKC").replace(/\s+/gu, "");
+  // Spaces next to a separator are rendering gaps ("1, 057.99"); spaces between digits are two numbers.
+  const text = printed.normalize("NFKC").trim().replace(/\s*([,.])\s*/gu, "$1");
   if (text === "") return null;
   const m = AMOUNT.exec(text);
   if (m) return canonical(m[1] !== undefined, m[2]!, m[3]);

@@ -32,13 +32,17 @@ export function isNumberingRow(grid: Grid, r: number): boolean {
 
 export function isBodyRow(grid: Grid, r: number): boolean {
   const first = labelKey(textAt(grid, r, 0));
-  if (first !== "" && (isTotalLabel(first) || parseCode([first]) !== null)) return true;
+  if (first !== "" && parseCode([first]) !== null) return true;
+  let otherText = false;
   for (let c = 1; c < grid.cols; c++) {
     const cell = cellAt(grid, r, c);
-    if (!cell || cell.row !== r) continue;
+    if (!cell || cell.row !== r || cell === cellAt(grid, r, 0)) continue;
     const t = textAt(grid, r, c);
     if (parseAmount(t) !== null && !/^\d{1,2}$/u.test(t.trim())) return true;
+    if (t !== "") otherText = true;
   }
+  // `合计` alone (an empty table's total row) is body; `合计 基本支出 项目支出` is a header.
+  if (first !== "" && isTotalLabel(first) && !otherText) return true;
   // A code split over 类/款/项 columns: "208" "01" "99" in the first cells.
   const lead = [0, 1, 2].map((c) => textAt(grid, r, c)).filter((t) => t !== "");
   return lead.length > 0 && /^\d{3}$/u.test(lead[0]!.trim()) && parseCode(lead) !== null;

@@ -74,13 +74,26 @@ export function findHeading(lines: readonly Line[], tableTop: number, floor: num
   const above = lines.filter((l) => l.y1 <= tableTop + 1 && l.y0 >= floor - 1).sort((a, b) => b.y0 - a.y0);
   const heading: Heading = { top: tableTop, linesUsed: [] };
   let lastTop = tableTop;
-  for (const line of above) {
+  for (let i = 0; i < above.length; i++) {
+    const line = above[i]!;
     if (lastTop - line.y1 > maxGap) break;
-    const read = readHeadingLine(line.text);
+    let read = readHeadingLine(line.text);
+    let top = line.y0;
+    // A title wrapped onto a second line (`…培训费支出预算` / `表`): read the two lines as one.
+    const upper = above[i + 1];
+    if (!read.matched && upper && line.y0 - upper.y1 < (line.y1 - line.y0) * 1.5) {
+      const joined = readHeadingLine(upper.text + line.text);
+      if (joined.title) {
+        read = joined;
+        heading.linesUsed.push(line);
+        top = upper.y0;
+        i++;
+      }
+    }
     if (!read.matched) break;
-    heading.linesUsed.push(line);
-    heading.top = line.y0;
-    lastTop = line.y0;
+    heading.linesUsed.push(above[i]!);
+    heading.top = top;
+    lastTop = top;
     if (read.unit && !heading.unit) heading.unit = read.unit;
     if (read.department && !heading.department) heading.department = read.department;
     if (read.number && !heading.number) heading.number = read.number;

@@ -11,7 +11,7 @@ export interface TableSettings {
 }
 
 export const DEFAULT_TABLE_SETTINGS: TableSettings = {
-  headingMaxGap: 40,
+  headingMaxGap: 100,
   noteMaxGap: 60,
   continuationTopSlack: 80,
   columnOverlap: 0.5,
