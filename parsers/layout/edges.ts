@@ -130,13 +130,13 @@ export function closeOpenEnds(
         const lo = Math.min(...cluster);
         const hi = Math.max(...cluster);
         const members = free.filter((e) => e[end] >= lo && e[end] <= hi);
-        if (members.length < settings.openEndMinEdges) continue;
-        added.push({
-          orientation: other,
-          at: round3(mean(members.map((e) => e[end]))),
-          from: Math.min(...members.map((e) => e.at)),
-          to: Math.max(...members.map((e) => e.at)),
-        });
+        const at = round3(mean(members.map((e) => e[end])));
+        // A rule already drawn on the same line (the top of a neighbouring header block) counts as
+        // one more member, and the added edge runs on to it so the corners meet.
+        const collinear = perpendicular.filter((p) => Math.abs(p.at - at) <= settings.snapTolerance);
+        if (members.length + (collinear.length > 0 ? 1 : 0) < settings.openEndMinEdges) continue;
+        const xs = [...members.map((e) => e.at), ...collinear.flatMap((p) => [p.from, p.to])];
+        added.push({ orientation: other, at, from: Math.min(...xs), to: Math.max(...xs) });
       }
     }
   }
