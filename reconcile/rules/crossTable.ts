@@ -1,0 +1,236 @@
+// Across tables: the same figure printed in two tables must agree (totals of 收支/收入/支出 tables,
+// per-类 amounts, 财政拨款 columns vs the 一般公共预算/基金/国资 tables, 基本 vs the 基本支出 table,
+// 项目 vs the 项目支出 table, 三公 运行费 vs 302 31, 结转 vs 上年结转结余, 绩效目标表 amounts).
+import type { Table } from "../../parsers/model.ts";
+import type { RuleContext } from "../context.ts";
+import { summaryFigure, tableTotal, threePublic, type Figure } from "../figures.ts";
+import type { Flag, Severity } from "../flag.ts";
+import { compareFlag, whereOf } from "../flagging.ts";
+import { exact, parseAmount, type Amount } from "../money.ts";
+import { amountAt, findColumn, firstValueColumn, rowName, type SideView } from "../tableIndex.ts";
+import { compareSum } from "../tolerance.ts";
+import { norm } from "../text.ts";
+
+export const RULES = {
+  total: "cross.total",
+  klass: "cross.class",
+  fund: "cross.fund",
+  basic: "cross.basic",
+  project: "cross.project",
+  vehicle: "cross.three_public_vehicle",
+  carryover: "cross.carryover",
+  performance: "cross.performance",
+  performanceProject: "sum.performance_project",
+} as const;
+
+/** Flag `actual` (where it is printed) against `expected` (the other table's figure). */
+export function crossFlag(ctx: RuleContext, rule: string, expected: Figure, actual: Figure, zh: string, en: string, mismatch: Severity = "error"): Flag | null {
+  const cmp = compareSum([expected.amount], actual.amount, ctx.tol);
+  const unit = actual.view.unit;
+  return compareFlag({
+    rule, where: whereOf(actual.view, actual.row, actual.column), cmp, expected: expected.amount.value, actual: actual.amount, unit,
+    zh: `${zh}（${expected.view.table.number}${expected.row ? ` ${expected.row.text}` : ""} = ${expected.amount.text || ""}）`,
+    en, mismatch,
+  });
+}
+
+/** Pass when `actual` matches any candidate; otherwise flag against the first. */
+function crossAny(ctx: RuleContext, rule: string, candidates: (Figure | undefined)[], actual: Figure | undefined, zh: string, en: string, sev: Severity = "error"): Flag[] {
+  const cs = candidates.filter((c): c is Figure => c !== undefined);
+  if (!actual || cs.length === 0) return [];
+  const flags = cs.map((c) => crossFlag(ctx, rule, c, actual, zh, en, sev));
+  if (flags.some((f) => f === null)) return [];
+  const info = flags.find((f) => f?.severity === "info");
+  return [info ?? flags[0]!].filter((f): f is Flag => f !== null);
+}
+
+function totals(ctx: RuleContext): Flag[] {
+  const out: Flag[] = [];
+  const income = ctx.index.one("income_summary");
+  const expend = ctx.index.one("expenditure_summary");
+  const lg = summaryFigure(ctx, "left", "grand");
+  const ls = summaryFigure(ctx, "left", "subtotal");
+  const rg = summaryFigure(ctx, "right", "grand");
+  const rs = summaryFigure(ctx, "right", "subtotal");
+  if (income) out.push(...crossAny(ctx, RULES.total, [lg, ls], tableTotal(ctx, income), "收入表合计应与收支总表收入合计一致", "income table total should match the summary's income total"));
+  if (expend) out.push(...crossAny(ctx, RULES.total, [rg, rs], tableTotal(ctx, expend), "支出表合计应与收支总表支出合计一致", "expenditure table total should match the summary's expenditure total"));
+  return out;
+}
+
+function classRows(view: SideView) {
+  return view.rows.filter((r) => r.code && r.code.scheme === "functional" && r.code.code.length === 3);
+}
+
+/** Per-类 rows of `b` against the same 类 in `a` (by code, else by name). */
+function perClass(ctx: RuleContext, rule: string, a: SideView, aCol: SideView["columns"][number] | undefined, b: SideView, bCol: SideView["columns"][number] | undefined, zh: string, en: string, sev: Severity = "error", summaryNames = false): Flag[] {
+  if (!aCol || !bCol) return [];
+  const out: Flag[] = [];
+  const aRows = summaryNames ? a.rows.filter((r) => r.code?.code.length === 3 || /^[一二三四五六七八九十]+、.*支出$/.test(r.text)) : classRows(a);
+  for (const br of classRows(b)) {
+    const ar = aRows.find((r) => r.code?.code === br.code!.code) ?? aRows.find((r) => norm(rowName(r)) === norm(rowName(br)));
+    if (!ar) {
+      const v = amountAt(b, br.row, bCol);
+      if (summaryNames && v && v.value !== 0n && aRows.length > 0) {
+        // A class with an amount in one table is missing from the other.
+        const f = crossFlag(ctx, rule, { view: a, row: undefined, column: aCol, amount: exact(0n, a.unit) }, { view: b, row: br, column: bCol, amount: v }, zh, en, sev);
+        if (f) out.push(f);
+      }
+      continue;
+    }
+    const av = amountAt(a, ar.row, aCol) ?? exact(0n, a.unit);
+    const bv = amountAt(b, br.row, bCol) ?? exact(0n, b.unit);
+    const f = crossFlag(ctx, rule, { view: a, row: ar, column: aCol, amount: av }, { view: b, row: br, column: bCol, amount: bv }, `${br.text}：${zh}`, en, sev);
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+function classes(ctx: RuleContext): Flag[] {
+  const out: Flag[] = [];
+  const summary = ctx.index.one("income_expenditure_summary");
+  const expend = ctx.index.one("expenditure_summary");
+  const income = ctx.index.one("income_summary");
+  const ev = expend ? ctx.index.side(expend) : undefined;
+  if (summary && ev) {
+    const right = ctx.index.side(summary, "right");
+    if (right && right !== ctx.index.side(summary, "both")) {
+      out.push(...perClass(ctx, RULES.klass, ev, firstValueColumn(ev), right, firstValueColumn(right), "收支总表各类支出应与支出表一致", "summary class amount should match the expenditure table", "error"));
+    }
+  }
+  if (income && ev && ctx.doc.meta.docType !== "final_accounts") {
+    // Budgets: each class is funded exactly by its income (决算 may differ by carry-over).
+    const iv = ctx.index.side(income)!;
+    out.push(...perClass(ctx, RULES.klass, ev, firstValueColumn(ev), iv, firstValueColumn(iv), "收入表各类合计应与支出表一致", "income-by-class should match the expenditure table", "warning"));
+  }
+  return out;
+}
+
+function funds(ctx: RuleContext): Flag[] {
+  const out: Flag[] = [];
+  const fiscal = ctx.index.one("fiscal_summary");
+  if (!fiscal) return out;
+  const right = ctx.index.side(fiscal, "right");
+  if (!right || right.side !== "right") return out;
+  const totalRowR = right.rows.find((r) => /^(本年支出合计)$/.test(r.text)) ?? right.rows.filter((r) => /^(支出总计|总计|支出合计)$/.test(r.text)).pop();
+  const targets: [RegExp, string, string, string][] = [
+    [/一般公共预算/, "general_budget_expenditure", "一般公共预算支出表", "general budget expenditure table"],
+    [/政府性基金/, "government_fund", "政府性基金预算支出表", "government fund table"],
+    [/国有资本经营/, "state_capital", "国有资本经营预算支出表", "state capital table"],
+  ];
+  for (const [re, kind, zh, en] of targets) {
+    const col = right.columns.find((c) => re.test(norm(c.path.join("/"))));
+    const table = ctx.index.one(kind as Table["kind"]);
+    if (!col || !table) continue;
+    const other = tableTotal(ctx, table, table.kind !== "general_budget_expenditure" && ctx.doc.meta.docType === "final_accounts" ? ["本年支出", "合计"] : undefined) ?? tableTotal(ctx, table);
+    if (totalRowR && other) {
+      const here = amountAt(right, totalRowR.row, col) ?? exact(0n, right.unit);
+      const f = crossFlag(ctx, RULES.fund, other, { view: right, row: totalRowR, column: col, amount: here }, `财政拨款支出${re.source}列应与${zh}合计一致`, `fiscal summary ${en} column should match that table's total`);
+      if (f) out.push(f);
+    }
+    if (kind === "general_budget_expenditure") {
+      const gv = ctx.index.side(table)!;
+      out.push(...perClass(ctx, RULES.fund, gv, firstValueColumn(gv), right, col, `应与${zh}一致`, `should match the ${en}`));
+    }
+  }
+  return out;
+}
+
+function basicProject(ctx: RuleContext): Flag[] {
+  const out: Flag[] = [];
+  const general = ctx.index.one("general_budget_expenditure");
+  if (!general) return out;
+  const basic = ctx.index.one("general_budget_basic");
+  const project = ctx.index.one("general_budget_project");
+  const gBasic = tableTotal(ctx, general, ["基本支出"]);
+  const gProject = tableTotal(ctx, general, ["项目支出"]);
+  if (basic && gBasic && gBasic.column && /基本/.test(gBasic.column.path.join(""))) {
+    const b = tableTotal(ctx, basic);
+    if (b) { const f = crossFlag(ctx, RULES.basic, gBasic, b, "基本支出表合计应与一般公共预算支出表基本支出一致", "basic expenditure table total should match 基本支出 of the general budget table"); if (f) out.push(f); }
+  }
+  if (project && gProject && gProject.column && /项目/.test(gProject.column.path.join(""))) {
+    const p = tableTotal(ctx, project);
+    if (p) { const f = crossFlag(ctx, RULES.project, gProject, p, "项目支出表合计应与一般公共预算支出表项目支出一致", "project table total should match 项目支出 of the general budget table"); if (f) out.push(f); }
+  }
+  return out;
+}
+
+function vehicle(ctx: RuleContext): Flag[] {
+  const basic = ctx.index.one("general_budget_basic");
+  const running = threePublic(ctx, "running");
+  if (!basic || !running) return [];
+  for (const view of ctx.index.sides(basic)) {
+    const row = view.rows.find((r) => r.code?.code === "30231");
+    if (!row) continue;
+    const col = findColumn(view, ["合计"]) ?? firstValueColumn(view);
+    if (!col) continue;
+    const a = amountAt(view, row.row, col);
+    if (!a) continue;
+    const b: Figure = { view, row, column: col, amount: a };
+    // 三公 运行费 covers basic and project funds, so it may exceed 302 31; a shortfall cannot be explained.
+    const f = crossFlag(ctx, RULES.vehicle, b, running, "三公经费公务用车运行费应与基本支出302 31公务用车运行维护费一致", "三公 vehicle running cost should match basic expenditure 302 31", "warning");
+    if (f && !(f.severity === "warning" && running.amount.value > a.value)) return [f];
+    return [];
+  }
+  return [];
+}
+
+function carryover(ctx: RuleContext): Flag[] {
+  const t = ctx.index.one("carryover");
+  const s = summaryFigure(ctx, "left", "carryover");
+  if (!t || !s) return [];
+  const c = tableTotal(ctx, t);
+  if (!c) return [];
+  const f = crossFlag(ctx, RULES.carryover, s, c, "上年结转结余表合计应与收支总表上年结转结余一致", "carry-over table total should match the summary's 上年结转结余");
+  return f ? [f] : [];
+}
+
+/** Label → following number pairs in reading order (performance forms print both in one row). */
+function labelledAmounts(view: SideView): { label: string; amount: Amount; row: SideView["rows"][number]; column: SideView["table"]["columns"][number] | undefined }[] {
+  const out: { label: string; amount: Amount; row: SideView["rows"][number]; column: SideView["table"]["columns"][number] | undefined }[] = [];
+  for (const r of view.rows) {
+    let label = r.text;
+    const cells = [...r.row.cells].sort((a, b) => a.column - b.column);
+    for (const c of cells) {
+      if (c.value !== null) {
+        const a = parseAmount(c.value, view.unit);
+        if (a) out.push({ label: norm(label), amount: a, row: r, column: view.table.columns.find((x) => x.index === c.column) });
+      } else if (c.text.trim() !== "") label = c.text;
+    }
+  }
+  return out;
+}
+
+function performance(ctx: RuleContext): Flag[] {
+  const out: Flag[] = [];
+  const overall = ctx.index.one("performance_overall");
+  const grand = summaryFigure(ctx, "left", "grand");
+  if (overall && grand) {
+    const view = ctx.index.side(overall)!;
+    const pairs = labelledAmounts(view).filter((p) => /上级安排|本级安排|^其他$|其他资金|财政资金|资金总额|年度预算/.test(p.label) && !/指标/.test(p.label));
+    const total = pairs.find((p) => /资金总额|年度预算/.test(p.label));
+    const parts = pairs.filter((p) => p !== total && /上级安排|本级安排|^其他$|其他资金/.test(p.label));
+    const actual = total ?? (parts.length > 0 ? { ...parts[0]!, amount: { ...parts[0]!.amount, value: parts.reduce((s, p) => s + p.amount.value, 0n), halfUlp: parts.reduce((s, p) => s + p.amount.halfUlp, 0n) } } : undefined);
+    if (actual) {
+      const f = crossFlag(ctx, RULES.performance, grand, { view, row: actual.row, column: actual.column, amount: actual.amount }, "部门整体绩效目标表资金合计应与收支总表收入总计一致", "overall performance form funds should match total income", "warning");
+      if (f) out.push(f);
+    }
+  }
+  for (const t of ctx.index.all("performance_project")) {
+    const view = ctx.index.side(t)!;
+    const pairs = labelledAmounts(view);
+    const total = pairs.find((p) => /年度预算总额|年度资金总额|资金总额/.test(p.label));
+    const fin = pairs.find((p) => /财政拨款|财政资金/.test(p.label));
+    const other = pairs.find((p) => /其他资金/.test(p.label));
+    if (!total || !fin) continue;
+    const parts = [fin.amount, ...(other ? [other.amount] : [])];
+    const cmp = compareSum(parts, total.amount, ctx.tol);
+    const f = compareFlag({ rule: RULES.performanceProject, where: whereOf(view, total.row, total.column), cmp, expected: parts.reduce((s, a) => s + a.value, 0n), actual: total.amount, unit: view.unit,
+      zh: "年度预算总额应等于财政拨款与其他资金之和", en: "annual budget should equal fiscal funds plus other funds" });
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+export function crossTable(ctx: RuleContext): Flag[] {
+  return [...totals(ctx), ...classes(ctx), ...funds(ctx), ...basicProject(ctx), ...vehicle(ctx), ...carryover(ctx), ...performance(ctx)];
+}
