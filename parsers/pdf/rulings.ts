@@ -14,7 +14,7 @@ export interface RulingSettings {
   axisTolerance: number;
   /** A filled rectangle whose smaller side is at most this is a line, pt. */
   thinRectMax: number;
-  /** A filled rectangle this small in both directions (a junction dot) is dropped, pt. */
+  /** A filled rectangle this small in both directions is a junction dot (see segmentsOfPaint), pt. */
   speckMax: number;
   /** Colour channels all ≥ this (0–255) count as white: backgrounds, erased lines. */
   whiteMin: number;
@@ -89,7 +89,15 @@ export function segmentsOfPaint(p: PathPaint, viewport: Matrix, s: RulingSetting
       if (!rect) continue;
       const w = rect.x1 - rect.x0;
       const h = rect.y1 - rect.y0;
-      if (Math.max(w, h) <= s.speckMax) continue;
+      if (Math.max(w, h) <= s.speckMax) {
+        // Word draws a tiny square at every junction between its line pieces. It extends the
+        // lines that meet there (so h and v rulings reach each other's axis); an isolated dot
+        // stays shorter than minLength and is dropped after merging.
+        const cx = (rect.x0 + rect.x1) / 2, cy = (rect.y0 + rect.y1) / 2;
+        out.push({ orientation: "h", at: cy, from: rect.x0, to: rect.x1, weight: 0 });
+        out.push({ orientation: "v", at: cx, from: rect.y0, to: rect.y1, weight: 0 });
+        continue;
+      }
       if (h <= s.thinRectMax && w > h) {
         out.push({ orientation: "h", at: (rect.y0 + rect.y1) / 2, from: rect.x0, to: rect.x1, weight: w });
       } else if (w <= s.thinRectMax && h > w) {
