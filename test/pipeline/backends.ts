@@ -74,7 +74,7 @@ export async function startDynamoDbLocalBackend(): Promise<Backend> {
     } catch (e) {
       if (child.exitCode !== null || Date.now() > deadline) {
         child.kill();
-        throw new Error(`DynamoDB Local did not start: ${(e as Error).message}`);
+        throw new Error(`DynamoDB Local did not start: ${(e as Error).message}`, { cause: e });
       }
       await new Promise((r) => setTimeout(r, 200));
     }
