@@ -125,7 +125,7 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
           try {
             if (page.commonObjs.has(name)) {
               const f = page.commonObjs.get(name) as { fontMatrix?: number[]; vertical?: boolean; name?: string };
-              fi = { fontMatrix: f.fontMatrix ? Array.from(f.fontMatrix) : undefined, vertical: !!f.vertical, name: f.name };
+              fi = { fontMatrix: f.fontMatrix ? Array.from(f.fontMatrix) : undefined, vertical: !!f.vertical, name: decodeFontName(f.name) };
             }
           } catch {
             /* unresolved font: defaults */
@@ -224,6 +224,19 @@ export async function extractPages(bytes: Uint8Array, limits?: Partial<PdfLimits
     return { info: pdf.info, pages: await pdf.readAllPages() };
   } finally {
     await pdf.close();
+  }
+}
+
+/**
+ * Chinese producers write BaseFont names as raw GBK bytes (宋体 arrives as "ËÎÌå"); decode them
+ * so fontName is readable. Names that are not valid GBK are returned unchanged.
+ */
+export function decodeFontName(name: string | undefined): string | undefined {
+  if (!name || !/[\u0080-\u00ff]/.test(name) || /[^\u0000-\u00ff]/.test(name)) return name;
+  try {
+    return new TextDecoder("gbk", { fatal: true }).decode(Buffer.from(name, "latin1"));
+  } catch {
+    return name;
   }
 }
 

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extractPages, openPdf, PdfError, type OpenedPdf, type PageModel } from "../../parsers/pdf/index.ts";
+import { decodeFontName } from "../../parsers/pdf/loadPdf.ts";
 
 const data = path.join(path.dirname(fileURLToPath(import.meta.url)), "data");
 const load = (name: string) => new Uint8Array(readFileSync(path.join(data, name)));
@@ -159,5 +160,14 @@ describe("maxRunsPerPage", () => {
     expect(pages[0]!.runs).toHaveLength(3);
     expect(pages[0]!.warnings?.[0]).toMatch(/only the first 3/);
     expect(pages[1]!.warnings).toBeUndefined();
+  });
+});
+
+describe("decodeFontName", () => {
+  it("decodes GBK-byte BaseFont names and leaves others alone", () => {
+    expect(decodeFontName("ABCDEE+\u00cb\u00ce\u00cc\u00e5")).toBe("ABCDEE+宋体");
+    expect(decodeFontName("Helvetica")).toBe("Helvetica");
+    expect(decodeFontName("宋体")).toBe("宋体");
+    expect(decodeFontName(undefined)).toBeUndefined();
   });
 });
