@@ -107,6 +107,8 @@ export const Table = z.object({
   empty: z.boolean(),
   /** Parser remarks a reader should know (stitched pages, suspicious geometry). */
   remarks: z.array(z.string()),
+  /** 绩效目标表: the key/value form above the indicator grid (项目名称, 主管部门, 项目资金 …). */
+  form: z.array(z.object({ key: z.string(), value: z.string() })).optional(),
 });
 export type Table = z.infer<typeof Table>;
 

@@ -116,13 +116,8 @@ function toTable(d: TableDraft, i: number, unitFallback: Unit | null, settings: 
 function nameProjectPerformanceTables(tables: Table[]): void {
   for (const t of tables) {
     if (t.kind !== "performance_project") continue;
-    for (const row of t.rows) {
-      const at = row.label.findIndex((l) => /^项目名称$/u.test(labelKey(l)));
-      const name = at >= 0 ? (row.label[at + 1] ?? row.cells[0]?.text) : undefined;
-      if (name) {
-        t.number = `项目支出绩效目标表:${labelKey(name)}`;
-        break;
-      }
-    }
+    const name = t.form?.find((e) => /^项目名称$/u.test(e.key))?.value;
+    // Forms print the 项目负责人 beside the name, sometimes in the same cell.
+    if (name) t.number = `项目支出绩效目标表:${labelKey(name).replace(/(项目)?负责人.*$|联系(人|电话).*$/u, "")}`;
   }
 }

@@ -75,6 +75,8 @@ export function locateTables(pages: readonly PageLayout[], tocPages: ReadonlySet
           drafts.push(open);
         } else if (p === 0 && i === 0 && !textAbove && open) {
           open.grids.push(part.grid); // continuation page, with or without a repeated header
+        } else if (p === 0 && i > 0 && !textAbove && open && table.y0 - tables[i - 1]!.y1 <= settings.stackedGridGap) {
+          open.grids.push(part.grid); // a second grid right under the first (a 绩效 form, then its indicators)
         } else {
           open = draftFrom(heading, page.pageNumber, [part.grid]);
           drafts.push(open);

@@ -7,7 +7,7 @@ import type {
 
 const NUM = String.raw`-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?`;
 /** An amount with its unit; a bare 万 counts as 万元 only before punctuation (`一年 4.97 万。`). */
-const AMOUNT_RE = new RegExp(String.raw`(${NUM})(亿元|万元|元|万(?=[。，；、）:：]|$))`, "g");
+const AMOUNT_RE = new RegExp(String.raw`(${NUM})(亿元|万元|元|万(?=[。，；、（）:：]|$))`, "g");
 const MAJOR_HEADING = /^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]{1,3}、)/;
 const MINOR_HEADING = /^（[一二三四五六七八九十]{1,3}）、?/;
 const ITEM_LINE = /^\d{1,2}[、.．](?!\d)/;

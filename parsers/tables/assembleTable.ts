@@ -6,7 +6,8 @@ import { mapGridColumns, readBodyRows, type BodyRow } from "./bodyRows.ts";
 import { parseCode } from "./codes.ts";
 import { columnRoles, columnSegments, type Role } from "./columnRoles.ts";
 import { toGrid, type Grid } from "./grid.ts";
-import { findHeaderShape, isTotalLabel, logicalColumns, type LogicalColumn } from "./header.ts";
+import { findHeaderShape, isTotalLabel, logicalColumns, type HeaderShape, type LogicalColumn } from "./header.ts";
+import { indicatorHeaderRow, isIndicatorLabelHeader, splitPerformanceGrids } from "./performanceForm.ts";
 import type { RawTable } from "../layout/rawTable.ts";
 import type { TableSettings } from "./settings.ts";
 
@@ -20,21 +21,30 @@ export interface TableIdentity {
   note: string | null;
 }
 
-export function assembleTable(identity: TableIdentity, grids: readonly RawTable[], settings: TableSettings): Table {
-  const first = toGrid(grids[0]!);
+export function assembleTable(identity: TableIdentity, allGrids: readonly RawTable[], settings: TableSettings): Table {
+  let grids = allGrids;
   const formLike = identity.kind === "performance_overall" || identity.kind === "performance_project";
-  const shape = findHeaderShape(first, formLike);
+  const performance = formLike ? splitPerformanceGrids(grids) : null;
+  const indicatorGrids = performance && performance.indicators.length > 0 ? performance.indicators : null;
+  if (indicatorGrids) grids = indicatorGrids;
+  const first = toGrid(grids[0]!);
+  // A 绩效 indicator grid has one header row and text values; a form without one is all body.
+  const shapeOf = (grid: Grid, isFirst: boolean): HeaderShape =>
+    !formLike ? findHeaderShape(grid, false) : indicatorGrids && (isFirst || indicatorHeaderRow(grid.raw) === 0) ? { headerRows: 1, numberingRows: [] } : { headerRows: 0, numberingRows: [] };
+  const shape = shapeOf(first, true);
   const columns = logicalColumns(first, shape);
   const firstMap = columnIndexByGridColumn(columns, first.cols);
   const body: BodyRow[] = readBodyRows(first, shape.headerRows, shape.numberingRows, firstMap);
   const remarks: string[] = [];
   for (const raw of grids.slice(1)) {
     const grid = toGrid(raw);
-    const again = findHeaderShape(grid, formLike);
+    const again = shapeOf(grid, false);
     if (again.headerRows > 0) remarks.push(`page ${raw.pageNumber}: repeated header (${again.headerRows} rows) dropped`);
     body.push(...readBodyRows(grid, again.headerRows, again.numberingRows, mapGridColumns(grid, columns, settings.columnOverlap)));
   }
-  const roles = columnRoles(columns, body);
+  const roles = indicatorGrids
+    ? columns.map((c): Role => (isIndicatorLabelHeader(c.path[c.path.length - 1] ?? "") ? "label" : "value"))
+    : columnRoles(columns, body);
   const segments = columnSegments(roles);
   const sides = segments.some((s) => s > 0);
   const modelColumns: Column[] = columns.map((col, i) => ({
@@ -46,7 +56,7 @@ export function assembleTable(identity: TableIdentity, grids: readonly RawTable[
   }));
   const rows = body.map((b, i) => toRow(b, i, roles, segments)).filter((r): r is Row => r !== null);
   rows.forEach((r, i) => (r.index = i));
-  const pages = [...new Set(grids.map((g) => g.pageNumber))];
+  const pages = [...new Set(allGrids.map((g) => g.pageNumber))];
   const hasAmounts = rows.some((r) => r.cells.some((c) => c.value !== null));
   return {
     id: identity.id,
@@ -62,6 +72,7 @@ export function assembleTable(identity: TableIdentity, grids: readonly RawTable[
     note: identity.note,
     empty: !hasAmounts && !formLike,
     remarks,
+    ...(performance ? { form: performance.form } : {}),
   };
 }
 
@@ -98,6 +109,9 @@ function sideLabel(b: BodyRow, roles: readonly Role[], segments: readonly number
 function toRow(b: BodyRow, index: number, roles: readonly Role[], segments: readonly number[]): Row | null {
   const segmentCount = Math.max(...segments) + 1;
   const labels = Array.from({ length: segmentCount }, (_, s) => sideLabel(b, roles, segments, s));
+  // Three-part two-sided tables (收入 | 功能分类 | 支出用途) print the 支出 total once, merged
+  // across the 支出 label columns: a value of the third part takes the second part's label.
+  for (let s = 2; s < segmentCount; s++) if (labels[s]!.label.length === 0) labels[s] = labels[s - 1]!;
   const cells: Row["cells"] = [];
   roles.forEach((role, i) => {
     if (role !== "value") return;

@@ -5,7 +5,7 @@ import { labelKey } from "../text/normalizeLabel.ts";
 import { parseAmount } from "./amounts.ts";
 import type { BodyRow } from "./bodyRows.ts";
 import { isCodeFragment } from "./codes.ts";
-import type { LogicalColumn } from "./header.ts";
+import { isTotalLabel, type LogicalColumn } from "./header.ts";
 
 const CODE_HEADER = /^(类|款|项)$|编码|代码/u;
 const LABEL_HEADER = /项目|名称|科目|功能分类$|经济分类$|支出用途$|^(类|款|项)$|单位$|指标/u;
@@ -18,14 +18,14 @@ export function columnRoles(columns: readonly LogicalColumn[], rows: readonly Bo
     const leaf = labelKey(col.path[col.path.length - 1] ?? "");
     const header = labelKey(col.path.join(""));
     if (texts.length === 0) return LABEL_HEADER.test(leaf) || (leaf === "" && i === 0) ? "label" : "value";
-    const codes = texts.filter((t) => isCodeFragment(t)).length;
+    // 总计 / 合计 and the department's own row often sit in the code column, merged across it.
+    const entries = texts.filter((t) => !isTotalLabel(t) && !/[\u4e00-\u9fff]{4,}/u.test(t) || isCodeFragment(t));
+    const codes = entries.filter((t) => isCodeFragment(t)).length;
+    const codeHeader = CODE_HEADER.test(leaf) || CODE_HEADER.test(header);
+    if (entries.length > 0 && codeHeader && codes / entries.length >= 0.6) return "code";
+    // Without a code header, whole-number amount columns look like codes: demand code shapes only.
+    if (!codeHeader && texts.every((t) => /^\d{2,3}$|^[235]\d{4}(\d{2})?$/u.test(t.trim())) && !/数|额|计/u.test(leaf)) return "code";
     const amounts = texts.filter((t) => parseAmount(t) !== null).length;
-    if (codes / texts.length >= 0.8 && (CODE_HEADER.test(leaf) || CODE_HEADER.test(header) || texts.every((t) => !t.includes(".")))) {
-      // Whole-number amount columns look like codes too: only a code header or 2/3/5/7-digit codes.
-      if (CODE_HEADER.test(leaf) || CODE_HEADER.test(header) || texts.every((t) => /^\d{2,3}$|^[235]\d{4}(\d{2})?$/u.test(t.trim()))) {
-        if (!(amounts === texts.length && /数|额|计|金额/u.test(leaf) && !CODE_HEADER.test(header))) return "code";
-      }
-    }
     if (amounts / texts.length >= 0.5) return "value";
     return "label";
   });

@@ -6,6 +6,8 @@ export interface TableSettings {
   noteMaxGap: number;
   /** A continuation grid must start within this distance (pt) of the page's top text. */
   continuationTopSlack: number;
+  /** Max gap (pt) between two grids stacked with no text between them for them to be one table. */
+  stackedGridGap: number;
   /** Minimum horizontal overlap (fraction of the narrower) to map a continuation column. */
   columnOverlap: number;
 }
@@ -15,4 +17,5 @@ export const DEFAULT_TABLE_SETTINGS: TableSettings = {
   noteMaxGap: 60,
   continuationTopSlack: 80,
   columnOverlap: 0.5,
+  stackedGridGap: 24,
 };
