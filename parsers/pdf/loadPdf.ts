@@ -232,7 +232,7 @@ export async function extractPages(bytes: Uint8Array, limits?: Partial<PdfLimits
  * so fontName is readable. Names that are not valid GBK are returned unchanged.
  */
 export function decodeFontName(name: string | undefined): string | undefined {
-  if (!name || !/[\u0080-\u00ff]/.test(name) || /[^\u0000-\u00ff]/.test(name)) return name;
+  if (!name || !/[\u0080-\u00ff]/.test(name) || [...name].some((ch) => ch.charCodeAt(0) > 0xff)) return name;
   try {
     return new TextDecoder("gbk", { fatal: true }).decode(Buffer.from(name, "latin1"));
   } catch {
