@@ -37,9 +37,18 @@ export function runChars(run: TextRun): { ch: string; x0: number; x1: number }[]
   });
 }
 
+/** Character class for deciding whether a cut between two characters can be a cell border. */
+export function charClass(ch: string): "space" | "han" | "other" {
+  if (/\s/.test(ch)) return "space";
+  return charWeight(ch) === 1 ? "han" : "other";
+}
+
 /**
- * Cuts a run where `locate` changes along it (by character centre). Returns pieces with their own
- * boxes; whitespace at piece ends is trimmed (it belonged to the border), pieces of only spaces dropped.
+ * Cuts a run where `locate` changes along it (by character centre). A cut is kept only where the
+ * text itself allows a border: a blank, or a change between Han and digits/Latin
+ * (`96,282,213.44一、公共安全支出`). A cut inside a word (a header `功能分类科目编码` whose last
+ * character overflows into the next cell) is undone, and the whole word goes to the cell holding
+ * most of it. Returns pieces with their own boxes; blanks at piece ends are trimmed.
  */
 export function splitRun<K>(run: TextRun, locate: (x: number) => K): { key: K; run: TextRun }[] {
   const chars = runChars(run);
@@ -49,6 +58,22 @@ export function splitRun<K>(run: TextRun, locate: (x: number) => K): { key: K; r
     const last = pieces[pieces.length - 1];
     if (last && last.key === key) last.chars.push(c);
     else pieces.push({ key, chars: [c] });
+  }
+  // Undo cuts inside a word, keeping the key of the heavier side.
+  const weight = (cs: typeof chars) => cs.reduce((w, c) => w + charWeight(c.ch), 0);
+  for (let i = 1; i < pieces.length; ) {
+    const a = pieces[i - 1]!;
+    const b = pieces[i]!;
+    const left = charClass(a.chars[a.chars.length - 1]!.ch);
+    const right = charClass(b.chars[0]!.ch);
+    const clean = left === "space" || right === "space" || left !== right;
+    if (clean) {
+      i++;
+      continue;
+    }
+    a.key = weight(a.chars) >= weight(b.chars) ? a.key : b.key;
+    a.chars.push(...b.chars);
+    pieces.splice(i, 1);
   }
   if (pieces.length === 1) return [{ key: pieces[0]!.key, run }];
   const out: { key: K; run: TextRun }[] = [];

@@ -212,4 +212,15 @@ describe("lattice", () => {
     const layout = layoutPage(page([], [...ruledGrid(xs, [100, 120, 140]), ...ruledGrid(xs, [300, 320, 340])]));
     expect(layout.tables).toHaveLength(2);
   });
+
+  it("keeps a header word whole when its last character overflows into the next cell", () => {
+    const xs = [40, 135, 200, 300];
+    const ys = [100, 120];
+    // 8 Han chars at 12pt, 42.6–138.6: the last one's centre (132.6) is inside, but "码" reaches over 135;
+    // make it really overflow: start at 50 → "码" spans 134–146, centre 140 (next cell).
+    // The second run "合计1,057.99" (6 width units of 15pt, 170–260) is cut at the Han→digit change at 200.
+    const runs = [run("功能分类科目编码", 50, 104, { fontSize: 12 }), run("合计1,057.99", 170, 104, { x1: 260 })];
+    const t = layoutPage(page(runs, ruledGrid(xs, ys))).tables[0]!;
+    expect([cellText(t, 0, 0), cellText(t, 0, 1), cellText(t, 0, 2)]).toEqual(["功能分类科目编码", "合计", "1,057.99"]);
+  });
 });
