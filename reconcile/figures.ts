@@ -23,19 +23,26 @@ const SUBTOTAL = /^(本年收入合计|本年支出合计|当年收入小计|当
 export function summaryFigure(ctx: DocContext, side: "left" | "right", which: "grand" | "subtotal" | "carryover"): Figure | undefined {
   const t = ctx.index.one("income_expenditure_summary");
   if (!t) return undefined;
-  const view = ctx.index.side(t, side);
-  if (!view) return undefined;
-  const col = firstValueColumn(view);
-  let row: SideRow | undefined;
-  if (which === "grand") {
-    row = view.rows.filter((r) => /^(收入总计|支出总计|总计)$/.test(r.text)).pop()
-      ?? view.rows.filter((r) => /^(收入合计|支出合计)$/.test(r.text)).pop();
-  } else if (which === "subtotal") {
-    row = view.rows.find((r) => SUBTOTAL.test(r.text));
-  } else {
-    row = view.rows.find((r) => /^上年结转(结余|资金|和结余)?$/.test(stripNumbering(r.text)));
+  const all = ctx.index.sides(t);
+  const views = all.length === 1 ? all : all.filter((v) => v.side === side);
+  let fallback: Figure | undefined;
+  // A side may hold two lists (Jiangsu: 功能分类 | 支出用途); the total is printed under one of them.
+  for (const view of views) {
+    const col = firstValueColumn(view);
+    let row: SideRow | undefined;
+    if (which === "grand") {
+      row = view.rows.filter((r) => /^(收入总计|支出总计|总计)$/.test(r.text)).pop()
+        ?? view.rows.filter((r) => /^(收入合计|支出合计)$/.test(r.text)).pop();
+    } else if (which === "subtotal") {
+      row = view.rows.find((r) => SUBTOTAL.test(r.text));
+    } else {
+      row = view.rows.find((r) => /^上年结转(结余|资金|和结余)?$/.test(stripNumbering(r.text)));
+    }
+    const f = fig(view, row, col);
+    if (f && col && row && amountAt(view, row.row, col) !== null) return f;
+    fallback ??= f;
   }
-  return fig(view, row, col);
+  return which === "carryover" ? fallback : undefined;
 }
 
 /** A table's overall amount: its total row in its total column (blank-only empty tables read 0). */

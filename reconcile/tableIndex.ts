@@ -47,15 +47,37 @@ export function sides(table: Table, doc?: DisclosureDocument): SideView[] {
       rows: table.rows.map((row) => ({ row, label: row.label, code: row.code, text: rowText(row.label) })),
     }];
   }
-  return (["left", "right"] as const).map((side) => ({
-    table, side, unit,
-    columns: value.filter((c) => (c.side ?? "left") === side),
-    rows: table.rows.map((row) => {
-      const label = side === "left" ? row.label : (row.rightLabel ?? []);
-      const code = side === "left" ? row.code : row.rightCode;
-      return { row, label, code, text: rowText(label) };
-    }),
-  }));
+  const out: SideView[] = [];
+  for (const side of ["left", "right"] as const) {
+    const cols = table.columns.filter((c) => (c.side ?? "left") === side).sort((a, b) => a.index - b.index);
+    const labels = cols.filter((c) => c.role === "label");
+    // A side with two label columns (Jiangsu 收支预算总表: 功能分类 | 支出用途) is two lists side by side:
+    // each label column owns the value columns up to the next label column.
+    const groups: { label: Column | undefined; values: Column[] }[] = [];
+    for (const c of cols) {
+      if (c.role === "label") groups.push({ label: c, values: [] });
+      else if (c.role === "value") {
+        if (groups.length === 0) groups.push({ label: undefined, values: [] });
+        groups[groups.length - 1]!.values.push(c);
+      }
+    }
+    groups.forEach((g, gi) => {
+      if (g.values.length === 0) return;
+      out.push({
+        table, side, unit, columns: g.values,
+        rows: table.rows.map((row) => {
+          let label = side === "left" ? row.label : (row.rightLabel ?? []);
+          const code = side === "left" ? row.code : row.rightCode;
+          if (labels.length > 1 && gi > 0 && g.label) {
+            const cell = row.cells.find((c) => c.column === g.label!.index);
+            label = cell && cell.text.trim() !== "" ? [cell.text] : [];
+          }
+          return { row, label, code: gi > 0 ? undefined : code, text: rowText(label) };
+        }),
+      });
+    });
+  }
+  return out;
 }
 
 export function cellOf(row: Row, column: Column) {

@@ -57,7 +57,7 @@ export function resolveFact(ctx: DocContext, f: AmountFact): Figure | undefined 
   if (f.role === "previous_execution" || f.role === "budget_full_year" || f.role === "budget_initial") return undefined;
   if (/预留|中小|小微|采购|价值|设备|车辆|每|一年|每月|项目涉及|涉及预算|绩效|资产/.test(s)) return undefined;
   // (类)(款)(项) items.
-  if (f.item && (f.role === "current" || f.role === "actual" || /[类款项]\)?(支出)?$/.test(s) || s === "" || /^\d*[类款项]/.test(s))) {
+  if (f.item && (f.role === "current" || f.role === "actual" || /\(\d*[类款项]\)(支出)?$/.test(s) || s === "")) {
     const view = generalView(ctx, f);
     if (!view) return undefined;
     const row = itemRow(view, f.item.names, f.item.code);
@@ -162,6 +162,11 @@ function exactOrZero(view: SideView, row: { row: SideView["rows"][number]["row"]
   return (c?.value ? parseAmount(c.value, view.unit) : null) ?? exact(0n, view.unit);
 }
 
+function tableName(fig: Figure): string {
+  const t = fig.view.table;
+  return t.title.includes(t.number) ? t.title : `${t.number}${t.title}`;
+}
+
 function narrativeWhere(f: { page: number }, fig?: Figure) {
   const base = fig ? locate({ table: fig.view.table, ...(fig.row ? { row: fig.row.row, rowLabel: fig.row.label } : {}), ...(fig.column ? { column: fig.column } : {}) }) : {};
   return { ...base, page: f.page };
@@ -180,12 +185,19 @@ function amountFlags(ctx: RuleContext): Flag[] {
     const flag = compareFlag({
       rule: empty ? RULES.emptyTable : RULES.amount,
       where: {}, cmp, expected: fig.amount.value, actual: stated, unit,
-      zh: empty ? `说明第${f.page}页称“${f.subject}${f.amount}${unit}”，但${fig.view.table.number}${fig.view.table.title}为空表` : `说明第${f.page}页“${f.subject}${f.amount}${unit}”与${fig.view.table.number}${fig.view.table.title}不一致`,
+      zh: empty ? `说明第${f.page}页称“${f.subject}${f.amount}${unit}”，但${tableName(fig)}为空表` : `说明第${f.page}页“${f.subject}${f.amount}${unit}”与${tableName(fig)}不一致`,
       en: empty ? `the narrative quotes an amount for a table printed empty` : `the narrative amount does not match the table`,
     });
     if (flag) out.push({ ...flag, ...narrativeWhere(f, fig), message: `${flag.message}。原文 / text: ${f.sentence.slice(0, 120)}` });
   }
   return out;
+}
+
+/** The printed percentage is the computed one cut (not rounded) at its last digit: a style slip, not a wrong figure. */
+function truncated(printed: bigint, halfUlp: bigint, computed: bigint): boolean {
+  const ulp = halfUlp * 2n;
+  if (ulp === 0n) return false;
+  return computed >= 0n && (computed / ulp) * ulp === printed;
 }
 
 function shareBase(ctx: RuleContext, f: AmountFact): Amount | undefined {
@@ -209,7 +221,7 @@ function shareFlags(ctx: RuleContext): Flag[] {
     const r = checkRatio(amount, base, pct, ctx.tol);
     if (r.consistent || r.computedMicro === null) continue;
     const computed = formatPercentMicro(r.computedMicro);
-    out.push(plainFlag("error", RULES.share, { page: f.page },
+    out.push(plainFlag(truncated(pct.micro, pct.halfUlp, r.computedMicro) ? "warning" : "error", RULES.share, { page: f.page },
       `说明称“${f.subject}${f.amount}${f.unit}，占${f.share.percent}%”，按${formatMicro(base.value, f.unit)}${f.unit}计算应为${computed}%`,
       `stated share ${f.share.percent}% of ${f.subject}; ${f.amount} / ${formatMicro(base.value, f.unit)} = ${computed}%`,
       { expected: computed, actual: f.share.percent, difference: formatPercentMicro(pct.micro - r.computedMicro), unit: "%" }));
@@ -276,11 +288,14 @@ function runningCost(ctx: RuleContext): Flag[] {
   const out: Flag[] = [];
   for (const f of ctx.facts.amounts) {
     if (!/运行经费/.test(f.subject) || /增加|减少/.test(f.subject)) continue;
-    const fig = threePublic(ctx, "running_cost") ?? basicPart(ctx, "公用经费");
+    const tp = threePublic(ctx, "running_cost");
+    const fig = (tp && tp.column ? tp : undefined) ?? basicPart(ctx, "公用经费");
     if (!fig) continue;
     const stated = factAmount(f);
     const cmp = compareSum([fig.amount], stated, ctx.tol);
-    const flag = compareFlag({ rule: RULES.running, where: {}, cmp, expected: fig.amount.value, actual: stated, unit: f.unit, mismatch: "warning",
+    // 机关运行经费 covers administrative units only, so less than the whole 公用经费 is expected.
+    const subset = !fig.column || !/机关运行经费/.test(fig.column.path.join("")) ? stated.value < fig.amount.value : false;
+    const flag = compareFlag({ rule: RULES.running, where: {}, cmp, expected: fig.amount.value, actual: stated, unit: f.unit, mismatch: subset ? "info" : "warning",
       zh: `说明所列运行经费与${fig.view.table.number}${fig.column ? fig.column.path.join("/") : ""}不一致`, en: "stated running cost differs from the table's 公用经费 / 机关运行经费" });
     if (flag) out.push({ ...flag, ...narrativeWhere(f, fig) });
   }
@@ -334,7 +349,7 @@ function finalOne(ctx: RuleContext, c: FinalComparison): Flag[] {
     if (base && base.value !== 0n) {
       const r = checkRatio(actual, base, pct, ctx.tol);
       if (!r.consistent && r.computedMicro !== null) {
-        out.push(plainFlag("error", RULES.completion, { page: c.page },
+        out.push(plainFlag(truncated(pct.micro, pct.halfUlp, r.computedMicro) ? "warning" : "error", RULES.completion, { page: c.page },
           `说明称完成预算的${c.completion.percent}%，按${c.actual}/${formatMicro(base.value, c.unit)}计算为${formatPercentMicro(r.computedMicro)}%`,
           `stated completion ${c.completion.percent}% but ${c.actual} / ${formatMicro(base.value, c.unit)} = ${formatPercentMicro(r.computedMicro)}%`,
           { expected: formatPercentMicro(r.computedMicro), actual: c.completion.percent, unit: "%" }));

@@ -22,10 +22,12 @@ export const RULES = {
 } as const;
 
 /** Check actual = Σ parts on every value column of the view; blanks are 0, a row of blanks is skipped. */
-function checkRowSum(ctx: RuleContext, view: SideView, target: SideRow, parts: SideRow[], rule: string, zh: string, en: string, columns = view.columns): Flag[] {
+function checkRowSum(ctx: RuleContext, view: SideView, target: SideRow, parts: SideRow[], rule: string, zh: string, en: string, skipBlankTarget = false): Flag[] {
   const out: Flag[] = [];
-  for (const col of columns) {
+  for (const col of view.columns) {
     const actual = amountAt(view, target.row, col);
+    // Summary totals are sometimes printed once across merged columns: a blank there is not a 0.
+    if (skipBlankTarget && actual === null) continue;
     const partAmounts = parts.map((p) => amountAt(view, p.row, col));
     if (actual === null && partAmounts.every((a) => a === null)) continue;
     const act = actual ?? amountOrZero(view, target.row, col);
@@ -215,7 +217,7 @@ type OutlineKind = "A" | "B" | "sub" | "U" | "subtotal" | "grand" | "post" | "ot
 
 const A_RE = /^[一二三四五六七八九十]+、/;
 const B_RE = /^\(?\d+\)?[.．、)]/;
-const SUBTOTAL_RE = /^(本年收入合计|本年支出合计|当年收入小计|当年支出小计|本年收入小计|本年支出小计|收入合计|支出合计)$/;
+const SUBTOTAL_RE = /^(本年收入合计|本年支出合计|当年收入小计|当年支出小计|本年收入小计|本年支出小计)$/;
 const GRAND_RE = /^(收入总计|支出总计|总计|收入支出总计)$/;
 
 function outline(view: SideView): { r: SideRow; k: OutlineKind }[] {
@@ -227,15 +229,14 @@ function outline(view: SideView): { r: SideRow; k: OutlineKind }[] {
     const t = r.text;
     if (t === "") continue;
     let k: OutlineKind;
-    if (GRAND_RE.test(t) || (!hasGrand && /^(收入合计|支出合计)$/.test(t) && mode === "afterSub")) k = "grand";
-    else if (SUBTOTAL_RE.test(t) && !(hasGrand === false && /^(收入合计|支出合计)$/.test(t) && !view.rows.some((x) => /小计|本年.*合计/.test(x.text)))) { k = "subtotal"; mode = "afterSub"; }
+    // 收入合计/支出合计 is the grand total unless a 收入总计/总计 follows (then it is the 本年 subtotal).
+    if (GRAND_RE.test(t) || (!hasGrand && /^(收入合计|支出合计)$/.test(t))) k = "grand";
+    else if (SUBTOTAL_RE.test(t) || /^(收入合计|支出合计)$/.test(t)) { k = "subtotal"; mode = "afterSub"; }
     else if (mode === "afterSub") k = A_RE.test(t) || B_RE.test(t) ? "other" : "post";
     else if (A_RE.test(t) || (r.code && r.code.code.length === 3)) { k = "A"; inQizhong = false; }
     else if (B_RE.test(t)) { k = "B"; inQizhong = false; }
     else if (t.startsWith("其中")) { k = "sub"; inQizhong = true; }
     else k = inQizhong ? "sub" : "U";
-    // 收入合计 with no 小计 above it is the grand total (Jiangsu 财政拨款收支总表).
-    if (k === "subtotal" && !hasGrand && !view.rows.some((x) => x !== r && SUBTOTAL_RE.test(x.text))) k = "grand";
     out.push({ r, k });
   }
   return out;
@@ -248,14 +249,14 @@ function summaryOutline(ctx: RuleContext, view: SideView): { flags: Flag[]; gran
   const sub = ol.find((o) => o.k === "subtotal")?.r;
   const grand = ol.filter((o) => o.k === "grand").map((o) => o.r).pop();
   if (sub && As.length > 0) {
-    flags.push(...checkRowSum(ctx, view, sub, As, RULES.outline, `${sub.text} 应等于各收支项目之和`, `${sub.text} should equal the sum of the numbered lines above it`));
+    flags.push(...checkRowSum(ctx, view, sub, As, RULES.outline, `${sub.text} 应等于各收支项目之和`, `${sub.text} should equal the sum of the numbered lines above it`, true));
   }
   if (grand) {
     if (sub) {
       const post = ol.filter((o) => o.k === "post").map((o) => o.r);
-      flags.push(...checkRowSum(ctx, view, grand, [sub, ...post], RULES.outline, `${grand.text} 应等于 ${sub.text} 加结转结余各行`, `${grand.text} should equal ${sub.text} plus the carry-over lines`));
+      flags.push(...checkRowSum(ctx, view, grand, [sub, ...post], RULES.outline, `${grand.text} 应等于 ${sub.text} 加结转结余各行`, `${grand.text} should equal ${sub.text} plus the carry-over lines`, true));
     } else if (As.length > 0) {
-      flags.push(...checkRowSum(ctx, view, grand, As, RULES.outline, `${grand.text} 应等于各大项之和`, `${grand.text} should equal the sum of the numbered lines`));
+      flags.push(...checkRowSum(ctx, view, grand, As, RULES.outline, `${grand.text} 应等于各大项之和`, `${grand.text} should equal the sum of the numbered lines`, true));
     }
   }
   // A-level line = Σ its numbered (B) lines, or Σ its unnumbered child lines.
@@ -274,7 +275,7 @@ function summaryOutline(ctx: RuleContext, view: SideView): { flags: Flag[]; gran
     }
     const withValues = kids.filter((k) => rowHasValues(view, k.row));
     if (withValues.length > 0 && !(o.k === "A" && o.r.code)) {
-      flags.push(...checkRowSum(ctx, view, o.r, kids, RULES.outline, `${o.r.text} 应等于其下各项之和`, `${o.r.text} should equal the sum of its lines`));
+      flags.push(...checkRowSum(ctx, view, o.r, kids, RULES.outline, `${o.r.text} 应等于其下各项之和`, `${o.r.text} should equal the sum of its lines`, true));
     }
     // 其中 lines are a partial breakdown: they may not exceed their parent.
     if (subs.length > 0) {
