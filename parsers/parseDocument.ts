@@ -13,7 +13,7 @@ import { openPdf } from "./pdf/loadPdf.ts";
 import { assembleTable } from "./tables/assembleTable.ts";
 import { kindOfTitle } from "./tables/kinds.ts";
 import { DEFAULT_TABLE_SETTINGS, type TableSettings } from "./tables/settings.ts";
-import { labelKey } from "./text/normalizeLabel.ts";
+import { normalizeLabel } from "./text/normalizeLabel.ts";
 
 export interface ParseOptions {
   fileName: string;
@@ -118,6 +118,6 @@ function nameProjectPerformanceTables(tables: Table[]): void {
     if (t.kind !== "performance_project") continue;
     const name = t.form?.find((e) => /^项目名称$/u.test(e.key))?.value;
     // Forms print the 项目负责人 beside the name, sometimes in the same cell.
-    if (name) t.number = `项目支出绩效目标表:${labelKey(name).replace(/(项目)?负责人.*$|联系(人|电话).*$/u, "")}`;
+    if (name) t.number = `项目支出绩效目标表:${normalizeLabel(name).replace(/(项目)?负责人.*$|联系(人|电话).*$/u, "")}`;
   }
 }

@@ -7,6 +7,7 @@ import { parseCode } from "./codes.ts";
 import { columnRoles, columnSegments, type Role } from "./columnRoles.ts";
 import { toGrid, type Grid } from "./grid.ts";
 import { findHeaderShape, isTotalLabel, logicalColumns, type HeaderShape, type LogicalColumn } from "./header.ts";
+import { repairStreamGrid } from "./streamRepair.ts";
 import { indicatorHeaderRow, isIndicatorLabelHeader, splitPerformanceGrids } from "./performanceForm.ts";
 import type { RawTable } from "../layout/rawTable.ts";
 import type { TableSettings } from "./settings.ts";
@@ -27,6 +28,7 @@ export function assembleTable(identity: TableIdentity, allGrids: readonly RawTab
   const performance = formLike ? splitPerformanceGrids(grids) : null;
   const indicatorGrids = performance && performance.indicators.length > 0 ? performance.indicators : null;
   if (indicatorGrids) grids = indicatorGrids;
+  grids = grids.map((raw) => repairStreamGrid(raw, findHeaderShape(toGrid(raw), false).headerRows));
   const first = toGrid(grids[0]!);
   // A 绩效 indicator grid has one header row and text values; a form without one is all body.
   const shapeOf = (grid: Grid, isFirst: boolean): HeaderShape =>
