@@ -125,16 +125,22 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       out(`Failed documents (${failed.length}; the PDF stays in S3, the record says why):`);
       for (const d of failed) out(`  ${d.fileName}: ${d.failure?.code} — ${d.failure?.message}`);
     }
-    const errors = await env.query("/flags", { severity: "error" });
+    // Every stored filing's errors, superseded ones included (the samples hold several versions of one department's filing).
+    const errors = await env.query("/flags", { severity: "error", includeSuperseded: true });
     const errorItems = (errors.body as { items?: Record<string, unknown>[] }).items ?? [];
-    out(`Reconciliation errors across departments: ${errorItems.length}`);
-    for (const f of errorItems.slice(0, 8)) {
-      out(`  [${f.department} ${f.year ?? ""}] ${f.rule} ${f.table ?? ""} ${JSON.stringify(f.row ?? [])} expected ${f.expected ?? "-"} actual ${f.actual ?? "-"}${f.page ? ` (p.${f.page})` : ""}`);
+    const fileOf = new Map(documents.map((d) => [d.docId, d]));
+    out(`Reconciliation errors across departments: ${errorItems.length} (GET /flags?severity=error&includeSuperseded=true)`);
+    const shown = 12;
+    for (const f of errorItems.slice(0, shown)) {
+      const d = fileOf.get(String(f.docId));
+      out(
+        `  ${d?.fileName ?? String(f.docId).slice(0, 12)}: ${f.rule} ${f.table ?? ""} ${JSON.stringify(f.row ?? [])} expected ${f.expected ?? "-"} actual ${f.actual ?? "-"}${f.page ? ` (p.${f.page})` : ""}`,
+      );
     }
-    if (errorItems.length > 8) out(`  … ${errorItems.length - 8} more (GET /flags?severity=error)`);
+    if (errorItems.length > shown) out(`  … ${errorItems.length - shown} more`);
     out(`Alerts received on the SNS topic this run: ${alerts.length}`);
     for (const a of alerts) out(`  ${a.subject ?? a.kind}  (${a.fileName})`);
-    if (dlqDepth > 0) out(`Dead-letter queue: ${dlqDepth} message(s) that failed ${3} times`);
+    if (dlqDepth > 0) out(`Dead-letter queue: ${dlqDepth} message(s) that kept failing (transient errors ${retriedErrors})`);
     const elapsedMs = Math.round(performance.now() - t0);
     out(`Done in ${(elapsedMs / 1000).toFixed(1)} s. Data kept in ${env.dataDir ?? "memory"}; run again and the same bytes are recognised (one copy).`);
     return { uploaded: uploads.map((u) => u.name), outcomes, retriedErrors, alerts, documents, failed, dlqDepth, elapsedMs };

@@ -3,7 +3,7 @@
 // batchItemFailures, leave the others to reappear after the visibility timeout (the queue's
 // RedrivePolicy then moves them to the DLQ after maxReceiveCount, as on AWS).
 import { randomUUID } from "node:crypto";
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -18,6 +18,11 @@ export interface SqsEventSourceOptions {
   region?: string;
   /** Long-poll wait per receive, seconds (1 keeps stop() prompt). */
   waitTimeSeconds?: number;
+  /**
+   * Seconds until a failed message is delivered again. Lambda leaves it to the queue's visibility
+   * timeout (minutes on AWS); the embedded runner shortens it so retries and the DLQ show quickly.
+   */
+  retryDelaySeconds?: number;
 }
 
 export interface BatchReport {
@@ -99,6 +104,15 @@ export class SqsEventSource {
           new DeleteMessageBatchCommand({
             QueueUrl: this.o.queueUrl,
             Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+          }),
+        );
+      }
+      const failed = event.Records.filter((r) => failedIds.has(r.messageId));
+      if (failed.length > 0 && this.o.retryDelaySeconds !== undefined) {
+        await this.o.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: this.o.queueUrl,
+            Entries: failed.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle, VisibilityTimeout: this.o.retryDelaySeconds })),
           }),
         );
       }

@@ -24,8 +24,10 @@ export interface EmbeddedOptions {
   dataDir?: string | null;
   bucket?: string;
   table?: string;
-  /** Seconds before a failed message is delivered again (AWS default 30; small here so retries are visible). */
+  /** The queue's visibility timeout: longer than any ingest (default 300 s, as a Lambda timeout). */
   visibilityTimeoutSeconds?: number;
+  /** Seconds before a failed message is delivered again (default 1, so retries and the DLQ show quickly). */
+  retryDelaySeconds?: number;
   /** Deliveries before a message goes to the DLQ (the CDK stack uses 3 too). */
   maxReceiveCount?: number;
   batchSize?: number;
@@ -113,7 +115,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Embedde
     // Provision what the CDK stack declares.
     await clients.s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
     await ensureTable(clients.dynamodb, table);
-    const visibility = opts.visibilityTimeoutSeconds ?? 2;
+    const visibility = opts.visibilityTimeoutSeconds ?? 300;
     const dlq = await clients.sqs.send(new CreateQueueCommand({ QueueName: "budgetlens-ingest-dlq" }));
     const dlqArn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
     const queue = await clients.sqs.send(
@@ -158,7 +160,7 @@ export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Embedde
     });
 
     const ingest = createIngestHandler({ onOutcome: opts.onOutcome, onError: opts.onError, deps: opts.deps });
-    const es = new SqsEventSource({ sqs: clients.sqs, queueUrl: resources.queueUrl, queueArn: resources.queueArn, handler: ingest, batchSize: opts.batchSize ?? 5 });
+    const es = new SqsEventSource({ sqs: clients.sqs, queueUrl: resources.queueUrl, queueArn: resources.queueArn, handler: ingest, batchSize: opts.batchSize ?? 5, retryDelaySeconds: opts.retryDelaySeconds ?? 1 });
     eventSource = es;
     if (opts.autoStart ?? true) es.start();
     const query = createQueryHandler();

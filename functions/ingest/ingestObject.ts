@@ -10,7 +10,7 @@ import { committedRecord, departmentOf, documentBodyItems, failedRecord, itemsTo
 import type { DocumentStore } from "../shared/documentStore.ts";
 import { alertFor, type AlertPublisher } from "../shared/alerts.ts";
 import type { S3ObjectRef, S3Source } from "../shared/s3Source.ts";
-import { RetryableError } from "../shared/retry.ts";
+import { RetryableError, sleep } from "../shared/retry.ts";
 
 export interface IngestDeps {
   source: Pick<S3Source, "fetch">;
@@ -21,6 +21,9 @@ export interface IngestDeps {
   /** Identifies this worker in the document lease (e.g. the Lambda request id). */
   workerId: string;
   now?: () => Date;
+  /** How long to wait for another worker writing the same document before letting SQS retry (default 30 s). */
+  leaseWaitMs?: number;
+  leasePollMs?: number;
   log?: (level: "info" | "warn" | "error", message: string, data: Record<string, unknown>) => void;
 }
 
@@ -91,17 +94,24 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
   const source = { bucket: ref.bucket, key: ref.key, versionId: fetched.versionId ?? ref.versionId, eTag: ref.eTag, size: bytes.length, eventTime: ref.eventTime };
   const fileName = ref.key.split("/").at(-1) ?? ref.key;
 
-  const existing = await deps.store.getMeta(docId);
-  if (existing) {
+  const duplicate = async (existing: DocumentRecord): Promise<IngestOutcome> => {
     // Same bytes again (duplicate event, re-upload): one copy. Finish what a crashed run may have left.
     const series = await deps.store.applySeries(existing);
     const alerted = await alertOnce(existing, deps, now);
     timings.totalMs = ms(t0);
     return { ...base, status: "DUPLICATE", docId, storedStatus: existing.status, alerted, supersededBy: series.current !== docId ? series.current : undefined };
-  }
+  };
+  const existing = await deps.store.getMeta(docId);
+  if (existing) return duplicate(existing);
 
-  if (!(await deps.store.acquireLease(docId, deps.workerId))) {
-    throw new RetryableError(`document ${docId} is being written by another worker`);
+  // S3 may deliver the same event twice at once: wait a little for the other writer rather than
+  // bouncing the message (a retry would find the committed document); give up to SQS after that.
+  const waitUntil = performance.now() + (deps.leaseWaitMs ?? 30_000);
+  while (!(await deps.store.acquireLease(docId, deps.workerId))) {
+    if (performance.now() > waitUntil) throw new RetryableError(`document ${docId} is being written by another worker`);
+    await sleep(deps.leasePollMs ?? 500);
+    const committed = await deps.store.getMeta(docId);
+    if (committed) return duplicate(committed);
   }
   try {
     const leftovers = await deps.store.deleteUncommittedBody(docId);
