@@ -29,7 +29,7 @@ describe.runIf(pdfs.length > 0)("pipeline end to end on the embedded servers (re
   const files = pdfs.map((p) => ({ name: basename(p), bytes: new Uint8Array(readFileSync(p)) }));
 
   beforeAll(async () => {
-    env = await startEmbedded({ dataDir: null, onOutcome: (o) => outcomes.push(o), onError: (e) => errors.push(e) });
+    env = await startEmbedded({ dataDir: null, logLevel: "SILENT", onOutcome: (o) => outcomes.push(o), onError: (e) => errors.push(e) });
     for (const f of files) await env.upload(f.name, f.bytes);
     expect(await env.waitForIdle(240_000)).toBe(true);
   }, 300_000);
