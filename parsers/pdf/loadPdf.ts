@@ -145,6 +145,7 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
         text: (t) => visibility.text(t),
         image: (i) => visibility.image(i),
       });
+      const rulings = extractRulings(paths, vt, width, height, settings.rulings);
       const items = content.items.filter((it): it is typeof it & RawTextItem => "str" in it) as RawTextItem[];
       const { runs, stats: st } = buildTextRuns({
         items,
@@ -153,6 +154,7 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
         pageWidth: width,
         pageHeight: height,
         visibility,
+        rulings,
         fontNameOf: (loaded) => fontInfo(loaded)?.name,
         settings: textSettings,
       });
@@ -163,7 +165,7 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
         height,
         rotation: page.rotate,
         runs,
-        rulings: extractRulings(paths, vt, width, height, settings.rulings),
+        rulings,
       };
       if (runs.length > lim.maxRunsPerPage) {
         model.runs = runs.slice(0, lim.maxRunsPerPage);

@@ -68,6 +68,13 @@ export interface TextPaint {
   fill: Rgb | null;
   stroke: Rgb | null;
   fillAlpha: number;
+  /** Each glyph: its text and box corners (device space), for locating words inside a run. */
+  glyphs: GlyphPlacement[];
+}
+
+export interface GlyphPlacement {
+  text: string;
+  quad: [Point, Point, Point, Point];
 }
 
 export interface ImagePaint {
@@ -289,9 +296,13 @@ export function walkOperatorList(
           const quad: [Point, Point, Point, Point] = t.vertical
             ? quadOf(base, -fs / 2, advance.dy, fs, -advance.dy)
             : quadOf(base, 0, -0.2 * fs, advance.dx, fs);
+          const glyphQuads = advance.glyphs.map((g) => ({
+            text: g.text,
+            quad: t.vertical ? quadOf(base, -fs / 2, g.end, fs, g.start - g.end) : quadOf(base, g.start, -0.2 * fs, g.end - g.start, fs),
+          }));
           visitor.text({
             quad, text: advance.text, renderMode: t.renderMode,
-            fill: st.fill, stroke: st.stroke, fillAlpha: st.fillAlpha,
+            fill: st.fill, stroke: st.stroke, fillAlpha: st.fillAlpha, glyphs: glyphQuads,
           });
         }
         if (st.text.vertical) penY += advance.dy;
@@ -304,14 +315,20 @@ export function walkOperatorList(
   }
 }
 
-/** Advance of one showText in text-matrix units, mirroring pdfjs canvas showText. */
-function showTextAdvance(glyphs: unknown[], t: TextState): { dx: number; dy: number; text: string } {
+/**
+ * Advance of one showText in text-matrix units, mirroring pdfjs canvas showText, with the
+ * start/end offset of every glyph along the writing direction.
+ */
+function showTextAdvance(glyphs: unknown[], t: TextState): { dx: number; dy: number; text: string; glyphs: { text: string; start: number; end: number }[] } {
   const fontDirection = t.fontSize < 0 ? -1 : 1;
   const fontSize = Math.abs(t.fontSize);
   const widthAdvanceScale = fontSize * (t.fontMatrix[0] ?? 0.001);
   const spacingDir = t.vertical ? 1 : -1;
+  // Horizontal offsets are scaled by Th (and the font direction) when applied, as in pdfjs.
+  const k = t.vertical ? 1 : t.hScale * fontDirection;
   let x = 0;
   let text = "";
+  const placed: { text: string; start: number; end: number }[] = [];
   for (const g of glyphs) {
     if (typeof g === "number") {
       x += spacingDir * g * fontSize / 1000;
@@ -320,15 +337,20 @@ function showTextAdvance(glyphs: unknown[], t: TextState): { dx: number; dy: num
     if (!g || typeof g !== "object") continue;
     const glyph = g as { width?: number; unicode?: string; isSpace?: boolean; vmetric?: number[] };
     const spacing = (glyph.isSpace ? t.wordSpacing : 0) + t.charSpacing;
-    text += glyph.unicode ?? "";
+    const u = glyph.unicode ?? "";
+    text += u;
+    const start = x;
+    let w: number;
     if (t.vertical) {
       const vw = glyph.vmetric?.[0] ?? glyph.width ?? 0;
-      x += -vw * widthAdvanceScale + spacing * fontDirection;
+      w = -vw * widthAdvanceScale;
     } else {
-      x += (glyph.width ?? 0) * widthAdvanceScale + spacing * fontDirection;
+      w = (glyph.width ?? 0) * widthAdvanceScale;
     }
+    placed.push({ text: u, start: start * k, end: (start + w) * k });
+    x += w + spacing * fontDirection;
   }
-  return t.vertical ? { dx: 0, dy: x, text } : { dx: x * t.hScale * fontDirection, dy: 0, text };
+  return t.vertical ? { dx: 0, dy: x, text, glyphs: placed } : { dx: x * k, dy: 0, text, glyphs: placed };
 }
 
 function quadOf(m: Matrix, x: number, y: number, w: number, h: number): [Point, Point, Point, Point] {

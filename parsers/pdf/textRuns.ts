@@ -10,7 +10,7 @@
 // item whose box lies mostly inside such boxes, and not inside a visible text box, is dropped.
 // Limits: clipping paths and optional-content (hidden layers) are not evaluated — text clipped by
 // its cell is kept on purpose; text under a later opaque fill is kept.
-import type { TextRun } from "./pageModel.ts";
+import type { Ruling, TextRun } from "./pageModel.ts";
 import { countRadicals, normalizeChars } from "../text/normalizeChars.ts";
 import { apply, type ImagePaint, type Matrix, type PathPaint, type Point, type TextPaint } from "./opWalker.ts";
 import { isWhite, DEFAULT_RULING_SETTINGS } from "./rulings.ts";
@@ -26,6 +26,10 @@ export interface TextRunSettings {
   whiteMin: number;
   /** A non-white fill counts as a background only when both its sides exceed this, pt. */
   backgroundMinSide: number;
+  /** Split a run at an inner space when both neighbouring words are numbers (adjacent cells). */
+  splitAdjacentNumbers: boolean;
+  /** A vertical ruling within this of the gap between two words splits the run there, pt. */
+  rulingSplitSlack: number;
   /** Font metrics used when the font gives none (fractions of the font size). */
   defaultAscent: number;
   defaultDescent: number;
@@ -37,6 +41,8 @@ export const DEFAULT_TEXT_RUN_SETTINGS: Readonly<TextRunSettings> = Object.freez
   invisibleCover: 0.6,
   whiteMin: DEFAULT_RULING_SETTINGS.whiteMin,
   backgroundMinSide: 3.0,
+  splitAdjacentNumbers: true,
+  rulingSplitSlack: 1.0,
   defaultAscent: 0.8,
   defaultDescent: -0.2,
 });
@@ -66,12 +72,16 @@ export interface TextRunStats {
   droppedDuplicate: number;
   droppedInvisible: number;
   radicalsMapped: number;
+  /** Runs split where pdfjs had joined neighbouring cells with a space. */
+  splits: number;
 }
 
 /** Collects, in paint order, the boxes of text that is not shown and of text that is. */
 export class VisibilityTracker {
   readonly invisible: Box[] = [];
   readonly visible: Box[] = [];
+  /** Shown glyphs in viewport space, for locating the words of a text-content item. */
+  readonly glyphs: { text: string; box: Box }[] = [];
   private readonly backgrounds: Box[] = [];
 
   constructor(private readonly viewport: Matrix, private readonly s: TextRunSettings) {}
@@ -101,6 +111,9 @@ export class VisibilityTracker {
       shown = this.backgrounds.some((g) => cx >= g.x0 && cx <= g.x1 && cy >= g.y0 && cy <= g.y1);
     }
     (shown ? this.visible : this.invisible).push(b);
+    if (shown) {
+      for (const g of t.glyphs) if (g.text.trim() !== "") this.glyphs.push({ text: g.text, box: boxOf(g.quad, this.viewport) });
+    }
   }
 }
 
@@ -166,11 +179,13 @@ export function buildTextRuns(args: {
   pageWidth: number;
   pageHeight: number;
   visibility?: VisibilityTracker;
+  /** The page's rulings: a run crossing a vertical ruling at a space is split there. */
+  rulings?: Ruling[];
   fontNameOf?: (loadedName: string) => string | undefined;
   settings?: Partial<TextRunSettings>;
 }): { runs: TextRun[]; stats: TextRunStats } {
   const s: TextRunSettings = { ...DEFAULT_TEXT_RUN_SETTINGS, ...args.settings };
-  const stats: TextRunStats = { itemsIn: args.items.length, droppedWhitespace: 0, droppedOffPage: 0, droppedDuplicate: 0, droppedInvisible: 0, radicalsMapped: 0 };
+  const stats: TextRunStats = { itemsIn: args.items.length, droppedWhitespace: 0, droppedOffPage: 0, droppedDuplicate: 0, droppedInvisible: 0, radicalsMapped: 0, splits: 0 };
   const runs: TextRun[] = [];
   const seen = new Map<string, Box[]>();
   for (const item of args.items) {
@@ -201,14 +216,86 @@ export function buildTextRuns(args: {
     }
     twins.push(box);
     seen.set(text, twins);
-    runs.push({
-      text,
-      x0: round2(box.x0), y0: round2(box.y0), x1: round2(box.x1), y1: round2(box.y1),
-      fontSize: round2(fontSize),
-      fontName: args.fontNameOf?.(item.fontName) ?? item.fontName,
-    });
+    const fontName = args.fontNameOf?.(item.fontName) ?? item.fontName;
+    const parts = text.includes(" ") && args.visibility ? splitAtCellBoundaries(text, box, args.visibility.glyphs, args.rulings ?? [], s) : null;
+    if (parts && parts.length > 1) stats.splits += parts.length - 1;
+    for (const part of parts ?? [{ text, box }]) {
+      runs.push({
+        text: part.text,
+        x0: round2(part.box.x0), y0: round2(part.box.y0), x1: round2(part.box.x1), y1: round2(part.box.y1),
+        fontSize: round2(fontSize),
+        fontName,
+      });
+    }
   }
   return { runs, stats };
+}
+
+const AMOUNT = /^[-−(]?\d[\d,]*(\.\d+)?%?\)?$/u;
+
+/** Comparable form of text from the operator list and from getTextContent. */
+function canon(s: string): string {
+  return normalizeChars(s).normalize("NFKC").replace(/\s+/gu, "");
+}
+
+/**
+ * pdfjs joins text chunks on one line into one item, with a space, when the gap is under 0.6 em
+ * — which is how a right-aligned amount and the label of the next cell become one item
+ * ("96,282,213.44 一、公共安全支出"). Here the words of such an item are located from the glyph
+ * placements of the operator list, and the item is cut between two words when a vertical ruling
+ * runs through the gap between them, or (settings.splitAdjacentNumbers) when both are numbers.
+ * Returns null when nothing is cut or the words cannot be matched to glyphs (then the item stays
+ * whole).
+ */
+export function splitAtCellBoundaries(text: string, box: Box, glyphs: { text: string; box: Box }[], rulings: Ruling[], s: TextRunSettings): { text: string; box: Box }[] | null {
+  const words = text.split(/ +/u).filter((w) => w !== "");
+  if (words.length < 2) return null;
+  const cy = (box.y0 + box.y1) / 2;
+  const verticals = rulings.filter((g) => g.orientation === "v" && g.at > box.x0 && g.at < box.x1 && g.from <= cy && g.to >= cy);
+  const numberPairs = s.splitAdjacentNumbers && words.some((w, i) => i > 0 && AMOUNT.test(w) && AMOUNT.test(words[i - 1]!));
+  if (verticals.length === 0 && !numberPairs) return null;
+  // The glyphs of this item: centred inside its box, left to right.
+  const mine = glyphs
+    .filter((g) => {
+      const gx = (g.box.x0 + g.box.x1) / 2, gy = (g.box.y0 + g.box.y1) / 2;
+      return gx >= box.x0 - 1 && gx <= box.x1 + 1 && gy >= box.y0 && gy <= box.y1;
+    })
+    .sort((a, b) => a.box.x0 - b.box.x0);
+  const spans: { x0: number; x1: number }[] = [];
+  let k = 0;
+  for (const w of words) {
+    const want = canon(w);
+    let got = "";
+    let x0 = Infinity, x1 = -Infinity;
+    while (got.length < want.length && k < mine.length) {
+      const g = mine[k++]!;
+      got += canon(g.text);
+      x0 = Math.min(x0, g.box.x0);
+      x1 = Math.max(x1, g.box.x1);
+    }
+    if (got !== want) return null;
+    spans.push({ x0, x1 });
+  }
+  const groups: { words: string[]; x0: number; x1: number }[] = [];
+  words.forEach((w, i) => {
+    const sp = spans[i]!;
+    const prev = groups[groups.length - 1];
+    let cut = i > 0 && s.splitAdjacentNumbers && AMOUNT.test(w) && AMOUNT.test(words[i - 1]!);
+    if (i > 0 && !cut) {
+      const gap0 = spans[i - 1]!.x1 - s.rulingSplitSlack, gap1 = sp.x0 + s.rulingSplitSlack;
+      cut = verticals.some((g) => g.at >= gap0 && g.at <= gap1);
+    }
+    if (!prev || cut) groups.push({ words: [w], x0: sp.x0, x1: sp.x1 });
+    else {
+      prev.words.push(w);
+      prev.x1 = Math.max(prev.x1, sp.x1);
+    }
+  });
+  if (groups.length < 2) return null;
+  return groups.map((g, i) => ({
+    text: g.words.join(" "),
+    box: { x0: i === 0 ? box.x0 : g.x0, y0: box.y0, x1: i === groups.length - 1 ? box.x1 : g.x1, y1: box.y1 },
+  }));
 }
 
 function round2(v: number): number {

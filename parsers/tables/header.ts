@@ -38,7 +38,7 @@ export function isBodyRow(grid: Grid, r: number): boolean {
     const cell = cellAt(grid, r, c);
     if (!cell || cell.row !== r || cell === cellAt(grid, r, 0)) continue;
     const t = textAt(grid, r, c);
-    if (parseAmount(t) !== null && !/^\d{1,2}$/u.test(t.trim())) return true;
+    if (parseAmount(t) !== null) return true; // numbering rows (※ 1 2 3) are recognised before this
     if (t !== "") otherText = true;
   }
   // `合计` alone (an empty table's total row) is body; `合计 基本支出 项目支出` is a header.
