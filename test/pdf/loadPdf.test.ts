@@ -29,12 +29,13 @@ describe("openPdf on the hand-written fixture", () => {
   afterAll(() => pdf.close());
 
   it("reports info and page geometry", () => {
-    expect(pdf.pageCount).toBe(3);
+    expect(pdf.pageCount).toBe(4);
     expect(pdf.info.producer).toBe("budgetlens test fixture");
     expect(pages.map((p) => [p.pageNumber, p.width, p.height, p.rotation])).toEqual([
       [1, 595, 842, 0],
       [2, 842, 595, 90],
       [3, 842, 595, 0],
+      [4, 595, 842, 0],
     ]);
   });
 
@@ -105,9 +106,20 @@ describe("openPdf on the hand-written fixture", () => {
     expect(p.rulings).toEqual([{ orientation: "h", at: 95, from: 50, to: 790 }]);
   });
 
+  it("splits runs that pdfjs joined across a cell boundary, and only those", () => {
+    const runs = pages[3]!.runs;
+    const texts = runs.map((r) => r.text);
+    expect(texts).toEqual(["123.45", "Label", "1,000.00", "2,000.00", "Total 5 items in 2026"]);
+    const amount = runs[0]!, label = runs[1]!;
+    expect(amount.x1).toBeLessThan(197.3);
+    expect(label.x0).toBeGreaterThan(197.3);
+    expect(runs[2]!.x1).toBeLessThan(runs[3]!.x0);
+    expect(pdf.stats.get(4)?.splits).toBe(2);
+  });
+
   it("rejects page numbers out of range", async () => {
     await expect(pdf.readPage(0)).rejects.toThrow(RangeError);
-    await expect(pdf.readPage(4)).rejects.toThrow(RangeError);
+    await expect(pdf.readPage(5)).rejects.toThrow(RangeError);
   });
 
   it("does not detach the caller's buffer", async () => {

@@ -76,7 +76,20 @@ const page2 = {
 // Page 3: landscape MediaBox, no rotation.
 const page3 = { width: 842, height: 595, content: text(50, 545, "Landscape title", 16) + "\n0 G 50 500 m 790 500 l S" };
 
-writeFileSync(out("fixture.pdf"), buildPdf([page1, page2, page3]));
+// Page 4: text chunks that pdfjs joins into one item with a space (gap < 0.6 em) although they
+// sit in neighbouring cells: an amount and the next cell's label across a vertical ruling, and
+// two amounts with no ruling. Plus ordinary prose with spaces that must stay whole.
+const page4 = {
+  width: 595, height: 842,
+  content: [
+    "0 G 0.5 w 197.3 600 m 197.3 700 l S",
+    "BT /F1 10 Tf 165 650 Td (123.45) Tj 34 0 Td (Label) Tj ET",
+    "BT /F1 10 Tf 300 650 Td (1,000.00) Tj 43 0 Td (2,000.00) Tj ET",
+    "BT /F1 10 Tf 100 500 Td (Total 5 items in 2026) Tj ET",
+  ].join("\n"),
+};
+
+writeFileSync(out("fixture.pdf"), buildPdf([page1, page2, page3, page4]));
 
 // Image-only: one page painting an 8×8 grey inline image, no text at all (a scan).
 const pixels = Buffer.alloc(64, 0x80).toString("latin1");
