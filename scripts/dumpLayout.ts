@@ -3,6 +3,7 @@
 //
 //   npx tsx scripts/dumpLayout.ts FILE.pdf… [--page N[-M]] [--width W] [--json] [--summary]
 //
+// --no-rulings ignores the rulings (exercises the stream path on ruled tables, for comparison).
 // --summary prints one line per page (tables lattice/stream, rows×cols, cells) and a total per file
 // instead of the grids; several files may be given.
 //
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   if (files.length === 0) {
-    console.error("usage: tsx scripts/dumpLayout.ts FILE.pdf… [--page N[-M]] [--width W] [--json] [--summary]");
+    console.error("usage: tsx scripts/dumpLayout.ts FILE.pdf… [--page N[-M]] [--width W] [--json] [--summary] [--no-rulings]");
     process.exit(2);
   }
   const width = Number(opt("--width") ?? 18);
@@ -114,7 +115,8 @@ async function main(): Promise<void> {
         const r0 = performance.now();
         const page = await pdf.readPage(n);
         const t0 = performance.now();
-        const layout = layoutPage(page);
+        // --no-rulings: drop the page's rulings to see what the stream (text alignment) path makes of it.
+        const layout = layoutPage(args.includes("--no-rulings") ? { ...page, rulings: [] } : page);
         const ms = performance.now() - t0;
         total.pages++;
         total.readMs += t0 - r0;

@@ -46,8 +46,13 @@ export interface LayoutSettings {
   streamMinRows: number;
   /** …and at least this many columns. */
   streamMinCols: number;
-  /** Consecutive table lines may be at most this × font size apart (baseline to baseline gap). */
+  /**
+   * Consecutive table lines may be at most this × font size apart (gap between line boxes), and at
+   * most streamLineGapGrowth × the block's median gap + one font size: A3 tables have rows 2–3 em
+   * apart, while the gap after a table is usually larger than its row gaps.
+   */
   streamMaxLineGapRatio: number;
+  streamLineGapGrowth: number;
   /** A column gap must be empty in at least this share of the table's multi-segment lines. */
   streamGapSupportRatio: number;
   /** A one-segment line inside a table region wider than this share of the region is prose: it ends the region. */
@@ -79,11 +84,12 @@ export const DEFAULT_LAYOUT_SETTINGS: Readonly<LayoutSettings> = Object.freeze({
   streamSegmentGapRatio: 1.5,
   streamMinRows: 3,
   streamMinCols: 2,
-  streamMaxLineGapRatio: 2.5,
+  streamMaxLineGapRatio: 4,
+  streamLineGapGrowth: 2,
   streamGapSupportRatio: 0.8,
   streamMaxSingleLineRatio: 0.6,
   streamRuleSpanRatio: 0.8,
-  streamNonRowPatterns: [/^\s*(编制(部门|单位)|单位)\s*[:：]/, /^\s*表\s*\d+\s*$/],
+  streamNonRowPatterns: [/^\s*(编制)?(部门|单位)(名称)?\s*[:：]/, /^\s*表\s*\d+\s*$/],
 });
 
 export function resolveSettings(overrides?: Partial<LayoutSettings>): LayoutSettings {

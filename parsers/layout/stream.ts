@@ -130,7 +130,12 @@ export function findStreamRegions(lines: readonly StreamLine[], settings: Layout
   };
   for (const l of lines) {
     const prev = cur[cur.length - 1];
-    const far = prev !== undefined && l.y0 - prev.y1 > settings.streamMaxLineGapRatio * Math.max(l.fontSize, prev.fontSize);
+    const gap = prev === undefined ? 0 : l.y0 - prev.y1;
+    const size = prev === undefined ? l.fontSize : Math.max(l.fontSize, prev.fontSize);
+    const gaps = cur.slice(1).map((x, i) => x.y0 - cur[i]!.y1);
+    const far =
+      prev !== undefined &&
+      (gap > settings.streamMaxLineGapRatio * size || (gaps.length >= 2 && gap > settings.streamLineGapGrowth * median(gaps) + size));
     if (far) close();
     if (isTabular(l, settings)) {
       cur.push(l);
@@ -152,6 +157,27 @@ export function findStreamRegions(lines: readonly StreamLine[], settings: Layout
  * Returns [left, …inner boundaries…, right].
  */
 export function regionToColEdges(region: readonly StreamLine[], settings: LayoutSettings): number[] {
+  return mergeComplementaryColumns(region, gapColEdges(region, settings));
+}
+
+/**
+ * Two neighbouring columns that no line fills both of are one column whose cells are aligned
+ * differently: a centred header `金额` over right-aligned amounts leaves a gap between them.
+ */
+export function mergeComplementaryColumns(region: readonly StreamLine[], colEdges: number[]): number[] {
+  const edges = [...colEdges];
+  for (let k = 1; k < edges.length - 1; ) {
+    const together = region.some((l) => {
+      const cols = new Set(l.segments.map((s) => segCol(edges, s)));
+      return cols.has(k - 1) && cols.has(k);
+    });
+    if (together) k++;
+    else edges.splice(k, 1);
+  }
+  return edges;
+}
+
+function gapColEdges(region: readonly StreamLine[], settings: LayoutSettings): number[] {
   const tab = region.filter((l) => l.segments.length >= 2);
   const left = Math.min(...region.map((l) => l.x0));
   const right = Math.max(...region.map((l) => l.x1));
