@@ -53,7 +53,7 @@ export function tableTotal(ctx: DocContext, table: Table, columnKeywords?: strin
   if (views.length === 2) {
     // Two-sided tables without a shared total (决算 基本支出: 人员经费合计 | 公用经费合计): sum the sides.
     const parts = views.map((v) => tableTotal1(v, columnKeywords)).filter((f): f is Figure => f !== undefined);
-    if (parts.length === 2 && !parts[0]!.row!.text.includes("总计")) {
+    if (parts.length === 2 && parts[0]!.row && parts[1]!.row && !parts[0]!.row.text.includes("总计")) {
       const a = parts[0]!.amount;
       const b = parts[1]!.amount;
       return { ...parts[0]!, amount: { value: a.value + b.value, halfUlp: a.halfUlp + b.halfUlp, text: "", unit: a.unit } };

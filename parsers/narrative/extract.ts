@@ -2,7 +2,7 @@
 // for what subject; it does not decide whether a statement is right (reconcile/ does that).
 import { buildStream, type Stream } from "./normalize.ts";
 import type {
-  AmountFact, FinalComparison, Headcount, HeadcountPart, ItemRef, NarrativeFacts, Procurement, Section, SectionTopic, StatedChange,
+  AmountFact, FinalComparison, WordRelation, Headcount, HeadcountPart, ItemRef, NarrativeFacts, Procurement, Section, SectionTopic, StatedChange,
 } from "./types.ts";
 
 const NUM = String.raw`-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?`;
@@ -122,6 +122,7 @@ export function extractNarrativeFacts(paragraphs: readonly { page: number; text:
   const comparisons: FinalComparison[] = [];
   const headcount: Headcount[] = [];
   const procurement: Procurement[] = [];
+  const relations: WordRelation[] = [];
   const sections: Section[] = [];
 
   // Boundaries: sentence ends, headings and enumerated item lines.
@@ -310,6 +311,16 @@ export function extractNarrativeFacts(paragraphs: readonly { page: number; text:
           offset: clauseStart + m.index,
           ...(item ? { item } : {}),
         };
+        const rel = /^(大于|小于|高于|低于|多于|少于|超过|等于)(.*)$/.exec(subject);
+        const prevFact = sentenceFacts[sentenceFacts.length - 1];
+        if (rel && prevFact && prevFact.unit === v.unit) {
+          const w = rel[1]!;
+          relations.push({
+            page, sentence, unit: v.unit, wordText: w,
+            word: /小于|低于|少于/.test(w) ? "less" : /大于|高于|多于|超过/.test(w) ? "greater" : "equal",
+            left: { subject: prevFact.subject, amount: prevFact.amount }, right: { subject: rel[2]!, amount: v.amount },
+          });
+        }
         const role = roleOf(subject);
         if (role) fact.role = role;
         if (anchor && anchor.section.heading === section.heading) fact.shareBase = { amount: anchor.amount, unit: anchor.unit, subject: anchor.subject };
@@ -343,5 +354,5 @@ export function extractNarrativeFacts(paragraphs: readonly { page: number; text:
     }
   }
   closeComparison();
-  return { amounts, comparisons, headcount, procurement, sections };
+  return { amounts, comparisons, relations, headcount, procurement, sections };
 }

@@ -60,6 +60,17 @@ export type FinalComparison = {
   wordText?: string;
 };
 
+/** "项目支出决算数 160.16 万元，大于基本支出决算数 323.03 万元": two stated amounts compared in words. */
+export type WordRelation = {
+  page: number;
+  sentence: string;
+  left: { subject: string; amount: string };
+  right: { subject: string; amount: string };
+  unit: "元" | "万元";
+  word: "less" | "greater" | "equal";
+  wordText: string;
+};
+
 export type HeadcountPart = { count: number; change?: number };
 export type Headcount = {
   page: number;
@@ -84,6 +95,7 @@ export type Procurement = {
 export type NarrativeFacts = {
   amounts: AmountFact[];
   comparisons: FinalComparison[];
+  relations: WordRelation[];
   headcount: Headcount[];
   procurement: Procurement[];
   sections: Section[];

@@ -85,6 +85,22 @@ function perClass(ctx: RuleContext, rule: string, a: SideView, aCol: SideView["c
   return out;
 }
 
+function perCode(ctx: RuleContext, rule: string, a: SideView, aCol: SideView["columns"][number] | undefined, b: SideView, bCol: SideView["columns"][number] | undefined, zh: string, en: string, sev: Severity): Flag[] {
+  if (!aCol || !bCol) return [];
+  const out: Flag[] = [];
+  const aRows = a.rows.filter((r) => r.code?.scheme === "functional");
+  for (const br of b.rows.filter((r) => r.code?.scheme === "functional")) {
+    const same = aRows.filter((r) => r.code!.code === br.code!.code);
+    if (same.length !== 1 || b.rows.filter((r) => r.code?.code === br.code!.code).length !== 1) continue;
+    const ar = same[0]!;
+    const av = amountAt(a, ar.row, aCol) ?? exact(0n, a.unit);
+    const bv = amountAt(b, br.row, bCol) ?? exact(0n, b.unit);
+    const f = crossFlag(ctx, rule, { view: a, row: ar, column: aCol, amount: av }, { view: b, row: br, column: bCol, amount: bv }, `${br.text}：${zh}`, en, sev);
+    if (f) out.push(f);
+  }
+  return out;
+}
+
 function classes(ctx: RuleContext): Flag[] {
   const out: Flag[] = [];
   const summary = ctx.index.one("income_expenditure_summary");
@@ -98,9 +114,10 @@ function classes(ctx: RuleContext): Flag[] {
     }
   }
   if (income && ev && ctx.doc.meta.docType !== "final_accounts") {
-    // Budgets: each class is funded exactly by its income (决算 may differ by carry-over).
+    // Budgets: each class / item is funded exactly by its income (决算 may differ by carry-over).
+    // Every code level is compared so a changed 项 is named, not only its 类.
     const iv = ctx.index.side(income)!;
-    out.push(...perClass(ctx, RULES.klass, ev, firstValueColumn(ev), iv, firstValueColumn(iv), "收入表各类合计应与支出表一致", "income-by-class should match the expenditure table", "warning"));
+    out.push(...perCode(ctx, RULES.klass, iv, firstValueColumn(iv), ev, firstValueColumn(ev), "支出表应与收入表同一科目一致", "expenditure by code should match income by code", "warning"));
   }
   return out;
 }

@@ -19,6 +19,7 @@ export const RULES = {
   running: "narrative.running_cost",
   procurement: "narrative.procurement",
   finalWords: "narrative.final_vs_budget",
+  words: "narrative.words",
   completion: "narrative.completion_rate",
 } as const;
 
@@ -364,7 +365,24 @@ function finalOne(ctx: RuleContext, c: FinalComparison): Flag[] {
   return out;
 }
 
+function relations(ctx: RuleContext): Flag[] {
+  const out: Flag[] = [];
+  for (const r of ctx.facts.relations) {
+    const a = parseAmount(r.left.amount, r.unit);
+    const b = parseAmount(r.right.amount, r.unit);
+    if (!a || !b) continue;
+    const cmp = compareSum([b], a, ctx.tol);
+    const rel = cmp.verdict !== "mismatch" ? "equal" : a.value < b.value ? "less" : "greater";
+    if (rel === r.word || cmp.verdict === "rounding") continue;
+    out.push(plainFlag("error", RULES.words, { page: r.page },
+      `说明称“${r.left.subject}${r.left.amount}${r.unit}${r.wordText}${r.right.subject}${r.right.amount}${r.unit}”，与数字不符`,
+      `the text says ${r.left.amount} is ${r.word} than ${r.right.amount}, which the figures contradict`,
+      { expected: rel === "less" ? "小于" : rel === "greater" ? "大于" : "等于", actual: r.wordText, row: [r.left.subject, r.right.subject] }));
+  }
+  return out;
+}
+
 export function narrative(ctx: RuleContext): Flag[] {
-  return [...amountFlags(ctx), ...shareFlags(ctx), ...changeFlags(ctx), ...runningCost(ctx), ...procurement(ctx), ...finalWords(ctx)];
+  return [...amountFlags(ctx), ...shareFlags(ctx), ...changeFlags(ctx), ...runningCost(ctx), ...procurement(ctx), ...finalWords(ctx), ...relations(ctx)];
 }
 

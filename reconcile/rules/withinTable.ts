@@ -4,7 +4,9 @@
 // 收入总计 = 本年收入 + 上年结转结余 = 支出总计).
 import type { Column } from "../../parsers/model.ts";
 import type { Flag } from "../flag.ts";
-import { compareFlag, whereOf } from "../flagging.ts";
+import { compareFlag, locate, whereOf } from "../flagging.ts";
+import { threePublic } from "../figures.ts";
+import { parseAmount } from "../money.ts";
 import type { RuleContext } from "../context.ts";
 import { amountAt, amountOrZero, leafName, rowHasValues, type SideRow, type SideView } from "../tableIndex.ts";
 import { compareSum } from "../tolerance.ts";
@@ -19,6 +21,8 @@ export const RULES = {
   outline: "sum.outline",
   subItems: "sum.sub_items",
   balance: "balance.two_sided",
+  misplaced: "sum.misplaced_column",
+  threePublic: "sum.three_public",
 } as const;
 
 /** Check actual = Σ parts on every value column of the view; blanks are 0, a row of blanks is skipped. */
@@ -68,6 +72,36 @@ function childrenOf(parent: SideRow, rows: SideRow[]): SideRow[] {
   return deeper.filter((r) => r.code!.code.length === next);
 }
 
+/**
+ * Two columns of one parent off by +d and −d: a child printed d under the wrong column (its 合计
+ * unchanged). Name that child, so the analyst is sent to the row that was mistyped.
+ */
+function misplaced(view: SideView, parent: SideRow, kids: SideRow[], flags: Flag[]): Flag[] {
+  const errs = flags.filter((f) => f.severity === "error" && f.difference);
+  const out: Flag[] = [];
+  for (const e of errs) {
+    const d = e.difference!;
+    const twin = errs.find((x) => x !== e && x.difference === (d.startsWith("-") ? d.slice(1) : `-${d}`));
+    if (!twin || d.startsWith("-")) continue;
+    // e: parent printed more than its children in column A; twin: less in column B → a child moved A→B.
+    const colB = view.columns.find((c) => JSON.stringify(c.path) === JSON.stringify(twin.column));
+    const colA = view.columns.find((c) => JSON.stringify(c.path) === JSON.stringify(e.column));
+    if (!colA || !colB) continue;
+    for (const k of kids) {
+      const b = amountAt(view, k.row, colB);
+      const a = amountAt(view, k.row, colA);
+      if (b && b.value === parseAmount(d, view.unit)?.value && (a === null || a.value === 0n)) {
+        out.push({
+          severity: "error", rule: RULES.misplaced, ...locate({ table: view.table, row: k.row, rowLabel: k.label, column: colB }),
+          expected: "0", actual: b.text, difference: b.text, unit: view.unit,
+          message: `${k.text} 的 ${b.text} 似应列在“${leafName(colA)}”而非“${leafName(colB)}”（${parent.text} 的两列因此不平）/ ${b.text} seems to be printed under ${leafName(colB)} instead of ${leafName(colA)}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
 function hierarchy(ctx: RuleContext, view: SideView): Flag[] {
   const out: Flag[] = [];
   const bs = blocks(view);
@@ -82,8 +116,9 @@ function hierarchy(ctx: RuleContext, view: SideView): Flag[] {
       const parents = b.rows.filter((r) => r.code?.code === c.code && r.code.scheme === c.scheme);
       // The same code printed twice in one block (repeated on a continuation page): check each.
       for (const pr of parents) {
-        out.push(...checkRowSum(ctx, view, pr, kids, RULES.children,
-          `${c.raw} 应等于其下级科目之和`, `${c.raw} should equal the sum of its sub-items`));
+        const fl = checkRowSum(ctx, view, pr, kids, RULES.children,
+          `${c.raw} 应等于其下级科目之和`, `${c.raw} should equal the sum of its sub-items`);
+        out.push(...fl, ...misplaced(view, pr, kids, fl));
       }
     }
     // A unit row (one budget unit inside a department table) = Σ its top-level coded rows.
@@ -298,8 +333,33 @@ function summaryOutline(ctx: RuleContext, view: SideView): { flags: Flag[]; gran
 
 const SUMMARY_KINDS = new Set(["income_expenditure_summary", "fiscal_summary"]);
 
-export function withinTable(ctx: RuleContext): Flag[] {
+/** 三公 items laid out as rows (seed 表10): 合计 = 出国 + 接待 + 公务用车小计, 小计 = 购置 + 运行. */
+function threePublicRows(ctx: RuleContext): Flag[] {
+  const t = ctx.index.one("three_public");
+  if (!t || t.empty) return [];
+  const total = threePublic(ctx, "total");
+  const abroad = threePublic(ctx, "abroad");
+  const reception = threePublic(ctx, "reception");
+  const vehicle = threePublic(ctx, "vehicle");
+  const purchase = threePublic(ctx, "purchase");
+  const running = threePublic(ctx, "running");
+  // Only for the row layout: column layouts are covered by the header-tree identities.
+  if (!vehicle?.row || !abroad?.row || vehicle.row === abroad.row) return [];
   const out: Flag[] = [];
+  const check = (target: typeof total, parts: (typeof total)[], zh: string, en: string) => {
+    if (!target?.row || parts.some((p) => !p)) return;
+    const ps = parts.map((p) => p!.amount);
+    const cmp = compareSum(ps, target.amount, ctx.tol);
+    const f = compareFlag({ rule: RULES.threePublic, where: whereOf(target.view, target.row, target.column), cmp, expected: ps.reduce((s, a) => s + a.value, 0n), actual: target.amount, unit: target.view.unit, zh, en });
+    if (f) out.push(f);
+  };
+  check(vehicle, [purchase, running], "公务用车购置及运行费应等于购置费与运行费之和", "vehicle purchase and running should equal purchase + running");
+  check(total, [abroad, reception, vehicle], "三公经费合计应等于因公出国（境）费、公务接待费、公务用车购置及运行费之和", "三公 total should equal abroad + reception + vehicles");
+  return out;
+}
+
+export function withinTable(ctx: RuleContext): Flag[] {
+  const out: Flag[] = [...threePublicRows(ctx)];
   for (const table of ctx.doc.tables) {
     if (table.empty) continue;
     const views = ctx.index.sides(table);
