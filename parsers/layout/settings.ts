@@ -41,18 +41,17 @@ export interface LayoutSettings {
   /** Enable the text-alignment fallback for tables without (full) ruling. */
   stream: boolean;
   /** Inside a line, a gap wider than this × font size separates two cells (a "segment" boundary). */
-  streamSegmentGapRatio: number;
+  streamSegmentGapRatio: 1.5,
   /** A stream table needs at least this many rows with ≥ 2 segments. */
   streamMinRows: number;
   /** …and at least this many columns. */
   streamMinCols: number;
   /**
-   * Consecutive table lines may be at most this × font size apart (gap between line boxes), and at
-   * most streamLineGapGrowth × the block's median gap + one font size: A3 tables have rows 2–3 em
-   * apart, while the gap after a table is usually larger than its row gaps.
+   * Consecutive table lines may be at most this × font size apart (gap between line boxes): A3
+   * tables have rows 2–3 em apart. Titles and notes around a table do not join it anyway (a
+   * region starts and ends on a multi-segment line).
    */
   streamMaxLineGapRatio: number;
-  streamLineGapGrowth: number;
   /** A column gap must be empty in at least this share of the table's multi-segment lines. */
   streamGapSupportRatio: number;
   /** A one-segment line inside a table region wider than this share of the region is prose: it ends the region. */
@@ -85,7 +84,6 @@ export const DEFAULT_LAYOUT_SETTINGS: Readonly<LayoutSettings> = Object.freeze({
   streamMinRows: 3,
   streamMinCols: 2,
   streamMaxLineGapRatio: 4,
-  streamLineGapGrowth: 2,
   streamGapSupportRatio: 0.8,
   streamMaxSingleLineRatio: 0.6,
   streamRuleSpanRatio: 0.8,

@@ -132,10 +132,7 @@ export function findStreamRegions(lines: readonly StreamLine[], settings: Layout
     const prev = cur[cur.length - 1];
     const gap = prev === undefined ? 0 : l.y0 - prev.y1;
     const size = prev === undefined ? l.fontSize : Math.max(l.fontSize, prev.fontSize);
-    const gaps = cur.slice(1).map((x, i) => x.y0 - cur[i]!.y1);
-    const far =
-      prev !== undefined &&
-      (gap > settings.streamMaxLineGapRatio * size || (gaps.length >= 2 && gap > settings.streamLineGapGrowth * median(gaps) + size));
+    const far = prev !== undefined && gap > settings.streamMaxLineGapRatio * size;
     if (far) close();
     if (isTabular(l, settings)) {
       cur.push(l);

@@ -341,9 +341,11 @@ export function extractNarrativeFacts(paragraphs: readonly { page: number; text:
 
     // 政府采购: total and its 货物 / 工程 / 服务 parts, stated in one sentence.
     if (/政府采购/.test(sentence) && sentenceFacts.length >= 2) {
-      const total = sentenceFacts.find((f) => /政府采购(预算|金额|支出)?|采购(预算|金额)/.test(f.subject) && !/货物|工程|服务|中小|小微|预留|中标|成交/.test(f.subject));
+      // Judge by the subject's tail: a department name may itself contain 服务 (…管理服务中心).
+      const isPart = (subj: string) => /(货物|工程|服务)(类)?(采购)?(预算|金额|支出)?$/.test(subj);
+      const total = sentenceFacts.find((f) => /采购(预算|金额|支出)?(（.*?）)?$/.test(f.subject) && !isPart(f.subject) && !/中小|小微|预留|中标|成交/.test(f.subject));
       if (total) {
-        const part = (w: RegExp) => sentenceFacts.find((f) => f !== total && w.test(f.subject) && !/中小|小微|预留/.test(f.subject))?.amount;
+        const part = (w: RegExp) => sentenceFacts.find((f) => f !== total && isPart(f.subject) && w.test(f.subject.slice(-8)) && !/中小|小微|预留/.test(f.subject))?.amount;
         const p: Procurement = { page, sentence, total: total.amount, unit: total.unit };
         const g = part(/货物/); const w = part(/工程/); const s = part(/服务/);
         if (g !== undefined) p.goods = g;

@@ -29,12 +29,19 @@ export function assembleTable(identity: TableIdentity, allGrids: readonly RawTab
   const indicatorGrids = performance && performance.indicators.length > 0 ? performance.indicators : null;
   if (indicatorGrids) grids = indicatorGrids;
   grids = grids.map((raw) => repairStreamGrid(raw, findHeaderShape(toGrid(raw), false).headerRows));
+  // A page that ends with only the top of a header (`收入 | 支出`) before the grid goes on
+  // overleaf: keep those header cells as the upper levels of the next grid's columns.
+  const headerFragments: RawTable[] = [];
+  while (!formLike && grids.length > 1 && isHeaderOnly(toGrid(grids[0]!))) {
+    headerFragments.push(grids[0]!);
+    grids = grids.slice(1);
+  }
   const first = toGrid(grids[0]!);
   // A 绩效 indicator grid has one header row and text values; a form without one is all body.
   const shapeOf = (grid: Grid, isFirst: boolean): HeaderShape =>
     !formLike ? findHeaderShape(grid, false) : indicatorGrids && (isFirst || indicatorHeaderRow(grid.raw) === 0) ? { headerRows: 1, numberingRows: [] } : { headerRows: 0, numberingRows: [] };
   const shape = shapeOf(first, true);
-  const columns = logicalColumns(first, shape);
+  const columns = logicalColumns(first, shape).map((col) => ({ ...col, path: [...fragmentPath(headerFragments, col.x0, col.x1, settings), ...col.path] }));
   const firstMap = columnIndexByGridColumn(columns, first.cols);
   const body: BodyRow[] = readBodyRows(first, shape.headerRows, shape.numberingRows, firstMap);
   const remarks: string[] = [];
@@ -143,4 +150,22 @@ function toRow(b: BodyRow, index: number, roles: readonly Role[], segments: read
     isTotal: total,
     cells,
   };
+}
+
+function isHeaderOnly(grid: Grid): boolean {
+  return findHeaderShape(grid, false).headerRows >= grid.rows && grid.rows > 0;
+}
+
+/** Header texts of cut-off header fragments lying over [x0, x1], top to bottom. */
+function fragmentPath(fragments: readonly RawTable[], x0: number, x1: number, settings: TableSettings): string[] {
+  const path: string[] = [];
+  for (const raw of fragments) {
+    const grid = toGrid(raw);
+    for (const cell of [...raw.cells].sort((a, b) => a.row - b.row)) {
+      const overlap = Math.min(x1, cell.x1) - Math.max(x0, cell.x0);
+      const text = grid.text.get(cell) ?? "";
+      if (text !== "" && overlap / Math.max(1e-6, x1 - x0) >= settings.columnOverlap) path.push(text);
+    }
+  }
+  return path;
 }
