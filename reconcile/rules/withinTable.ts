@@ -170,10 +170,12 @@ function pathKey(p: readonly string[]): string {
 /** Columns whose group value stands for the subtree `prefix` (with trailing measure `suffix`). */
 function groupColumns(cols: Column[], prefix: string[], suffix: string[]): Column[] | null {
   const d = prefix.length;
-  const under = cols.filter((c) => c.path.length > d && pathKey(c.path.slice(0, d)) === pathKey(prefix)
-    && (suffix.length === 0 || pathKey(c.path.slice(-suffix.length)) === pathKey(suffix)));
+  const under = cols.filter((c) => c.path.length >= d && pathKey(c.path.slice(0, d)) === pathKey(prefix)
+    && (suffix.length === 0 || (c.path.length > d && pathKey(c.path.slice(-suffix.length)) === pathKey(suffix))));
   if (under.length === 0) return null;
   if (under.length === 1) return under;
+  const self = under.find((c) => c.path.length === d);
+  if (self) return [self];
   // A subtree with its own 小计/合计 stands for itself by that column.
   const own = under.find((c) => c.path.length > d && isTotalWord(c.path[d]!));
   if (own) return [own];
