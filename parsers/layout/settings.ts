@@ -41,7 +41,7 @@ export interface LayoutSettings {
   /** Enable the text-alignment fallback for tables without (full) ruling. */
   stream: boolean;
   /** Inside a line, a gap wider than this × font size separates two cells (a "segment" boundary). */
-  streamSegmentGapRatio: 1.5,
+  streamSegmentGapRatio: 1.0,
   /** A stream table needs at least this many rows with ≥ 2 segments. */
   streamMinRows: number;
   /** …and at least this many columns. */
@@ -80,7 +80,7 @@ export const DEFAULT_LAYOUT_SETTINGS: Readonly<LayoutSettings> = Object.freeze({
   splitMargin: 1,
 
   stream: true,
-  streamSegmentGapRatio: 1.5,
+  streamSegmentGapRatio: 1.0,
   streamMinRows: 3,
   streamMinCols: 2,
   streamMaxLineGapRatio: 4,

@@ -72,8 +72,13 @@ export function mergeStreamWrappedRows(raw: RawTable, fromRow: number, labelCol:
         // The line below belongs to the next row when that row also lacks its label.
         if (next && next.lines.length === 0 && byRow[n + 1]!.some((c) => parseAmount(c.lines.join("")) !== null) && lines.length === 0) continue;
       }
-      if (n === r - 1) lines.unshift(...other.lines), runs.unshift(...other.runs);
-      else lines.push(...other.lines), runs.push(...other.runs);
+      if (n === r - 1) {
+        lines.unshift(...other.lines);
+        runs.unshift(...other.runs);
+      } else {
+        lines.push(...other.lines);
+        runs.push(...other.runs);
+      }
       absorbed.add(n);
     }
     label.lines = lines;
