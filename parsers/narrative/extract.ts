@@ -111,7 +111,7 @@ function headcountPart(text: string, word: string): HeadcountPart | undefined {
   const m = new RegExp(`${word}(?:人员|人数)?(\\d+)人?[，、]?(?:(减少|增加)(\\d+)人)?`).exec(text);
   if (!m) return undefined;
   const part: HeadcountPart = { count: Number(m[1]) };
-  if (m[2] && m[3]) part.change = (m[2] === "减少" ? -1 : 1) * Number(m[3]);
+  if (m[2] && m[3]) part.change = (m[2] === "减少" ? -1 : 1) * Number(m[3]) + 0; // + 0: no -0
   return part;
 }
 
