@@ -86,6 +86,8 @@ const page4 = {
     "BT /F1 10 Tf 165 650 Td (123.45) Tj 34 0 Td (Label) Tj ET",
     "BT /F1 10 Tf 300 650 Td (1,000.00) Tj 43 0 Td (2,000.00) Tj ET",
     "BT /F1 10 Tf 100 500 Td (Total 5 items in 2026) Tj ET",
+    // Radical code points from the ToUnicode map: must come out as 门目.
+    "BT /F2 10 Tf 100 400 Td (AB) Tj ET",
   ].join("\n"),
 };
 

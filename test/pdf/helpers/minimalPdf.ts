@@ -6,7 +6,8 @@ export interface FixturePage {
   width: number;
   height: number;
   rotate?: 0 | 90 | 180 | 270;
-  /** Raw content-stream operators. Font resource /F1 is Helvetica; /Fm1 is `form` below. */
+  /** Raw content-stream operators. Font /F1 is Helvetica, /F2 Helvetica with a radical-mapping
+   *  ToUnicode (A→⻔, B→⽬); /Fm1 is `form` below. */
   content: string;
   /** Optional Form XObject /Fm1: its content and matrix. */
   form?: { content: string; matrix?: [number, number, number, number, number, number]; bbox: [number, number, number, number] };
@@ -21,6 +22,19 @@ export function buildPdf(pages: FixturePage[], info: { producer?: string } = {})
   const catalog = add(""); // placeholder, filled below
   const pagesObj = add("");
   const font = add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+  // /F2: Helvetica whose ToUnicode maps A→U+2ED4 (⻔) and B→U+2F6C (⽬), as some Chinese producers
+  // map Han characters to radical code points.
+  const cmap = [
+    "/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+    "/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
+    "1 begincodespacerange <00> <FF> endcodespacerange",
+    "2 beginbfchar <41> <2ED4> <42> <2F6C> endbfchar",
+    "endcmap CMapName currentdict /CMap defineresource pop end end",
+  ].join("\n");
+  const toUnicode = add(stream(cmap));
+  const radicalFont = add(`<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /ToUnicode ${toUnicode} 0 R >>`);
+  const fonts = `/Font << /F1 ${font} 0 R /F2 ${radicalFont} 0 R >>`;
   const kids: number[] = [];
   for (const p of pages) {
     const content = add(stream(p.content));
@@ -31,7 +45,7 @@ export function buildPdf(pages: FixturePage[], info: { producer?: string } = {})
       xobj = ` /XObject << /Fm1 ${formObj} 0 R >>`;
     }
     const rotate = p.rotate ? ` /Rotate ${p.rotate}` : "";
-    kids.push(add(`<< /Type /Page /Parent ${pagesObj} 0 R /MediaBox [0 0 ${p.width} ${p.height}]${rotate} /Resources << /Font << /F1 ${font} 0 R >>${xobj} >> /Contents ${content} 0 R >>`));
+    kids.push(add(`<< /Type /Page /Parent ${pagesObj} 0 R /MediaBox [0 0 ${p.width} ${p.height}]${rotate} /Resources << ${fonts}${xobj} >> /Contents ${content} 0 R >>`));
   }
   objects[catalog - 1] = `<< /Type /Catalog /Pages ${pagesObj} 0 R >>`;
   objects[pagesObj - 1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(" ")}] /Count ${kids.length} >>`;
