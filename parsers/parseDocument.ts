@@ -57,6 +57,7 @@ export async function parseDocument(bytes: Uint8Array, opts: ParseOptions): Prom
     tables.map((t) => t.title),
     tables.flatMap((t) => (t.department ? [t.department] : [])),
     toc,
+    opts.fileName,
   );
   const budgetTables = tables.filter((t) => t.kind !== "other").length;
   if (budgetTables === 0 && meta.docType === "unknown") {

@@ -40,12 +40,21 @@ export interface LayoutSettings {
   // ── stream: unruled tables from text alignment ───────────────────────────
   /** Enable the text-alignment fallback for tables without (full) ruling. */
   stream: boolean;
-  /** Inside a line, a gap wider than this × font size separates two cells (a "segment" boundary). */
-  streamSegmentGapRatio: 1.0,
+  /**
+   * Inside a line, a gap wider than this × font size separates two cells (a "segment" boundary).
+   * 类/款/项 code columns are only ~1.4 em apart; justified prose stays well below 1 em.
+   */
+  streamSegmentGapRatio: 1,
   /** A stream table needs at least this many rows with ≥ 2 segments. */
   streamMinRows: number;
   /** …and at least this many columns. */
   streamMinCols: number;
+  /**
+   * …and at least streamMinRows rows with an amount (a number) outside the first column. Budget
+   * tables always have amounts; without this a numbered list (`1.  2025年…预算总表`) or a table of
+   * contents looks like a two-column table.
+   */
+  streamRequireAmounts: boolean;
   /**
    * Consecutive table lines may be at most this × font size apart (gap between line boxes): A3
    * tables have rows 2–3 em apart. Titles and notes around a table do not join it anyway (a
@@ -80,9 +89,10 @@ export const DEFAULT_LAYOUT_SETTINGS: Readonly<LayoutSettings> = Object.freeze({
   splitMargin: 1,
 
   stream: true,
-  streamSegmentGapRatio: 1.0,
+  streamSegmentGapRatio: 1,
   streamMinRows: 3,
   streamMinCols: 2,
+  streamRequireAmounts: true,
   streamMaxLineGapRatio: 4,
   streamGapSupportRatio: 0.8,
   streamMaxSingleLineRatio: 0.6,

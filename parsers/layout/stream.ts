@@ -285,6 +285,10 @@ export function regionToTable(
   if (colEdges.length - 1 < settings.streamMinCols) return undefined;
   const multiCol = region.filter((l) => new Set(l.segments.map((s) => segCol(colEdges, s))).size >= 2);
   if (multiCol.length < settings.streamMinRows) return undefined;
+  if (settings.streamRequireAmounts) {
+    const withAmounts = region.filter((l) => l.segments.some((s) => segCol(colEdges, s) > 0 && NUMERIC.test(s.text.trim())));
+    if (withAmounts.length < settings.streamMinRows) return undefined;
+  }
   const rows = regionToRows(region, colEdges, rules, settings);
   const rowEdges = [region[0]!.y0];
   for (let i = 0; i + 1 < rows.length; i++) {

@@ -114,10 +114,12 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
       const vt = viewport.transform as Matrix;
       const width = round2(viewport.width);
       const height = round2(viewport.height);
-      const [opList, content] = await Promise.all([
-        page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE }),
-        page.getTextContent({ includeMarkedContent: false }),
-      ]);
+      // Sequential, with a macrotask yield after each phase: pdfjs's fake worker runs in this
+      // thread and yields only through microtasks, so the timeout timer can fire only between phases.
+      const opList = await page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE });
+      await yieldToEventLoop();
+      const content = await page.getTextContent({ includeMarkedContent: false });
+      await yieldToEventLoop();
       const fontCache = new Map<string, FontInfo & { name?: string }>();
       const fontInfo = (name: string) => {
         if (!fontCache.has(name)) {
@@ -180,15 +182,21 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
   async function readPage(n: number): Promise<PageModel> {
     if (closed) throw new Error("openPdf: document already closed");
     if (!Number.isInteger(n) || n < 1 || n > pageCount) throw new RangeError(`Page ${n} does not exist (the PDF has ${pageCount} pages)`);
+    // The limit is enforced twice: a timer that rejects at the next async boundary of the
+    // extraction (pdfjs parses in this thread and cannot be pre-empted inside one operator-list
+    // or text-content pass), and a check of the elapsed time once the page is done, so a page
+    // over the limit always fails the same way. Only a worker thread / the Lambda timeout can
+    // bound wall time harder.
+    const tooSlow = () => new PdfError("page_timeout", `Page ${n} took longer than ${formatMs(lim.pageTimeoutMs)} to read; the page is too complex or damaged.`, { page: n });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new PdfError("page_timeout", `Page ${n} took longer than ${Math.round(lim.pageTimeoutMs / 1000)} s to read; the page is too complex or damaged.`, { page: n })),
-        lim.pageTimeoutMs,
-      );
+      timer = setTimeout(() => reject(tooSlow()), lim.pageTimeoutMs);
     });
+    const started = performance.now();
     try {
-      return await Promise.race([extractPage(n), timeout]);
+      const model = await Promise.race([extractPage(n), timeout]);
+      if (performance.now() - started > lim.pageTimeoutMs) throw tooSlow();
+      return model;
     } catch (e) {
       if (e instanceof PdfError) throw e;
       throw new PdfError("corrupt", `Page ${n} of the PDF is damaged and cannot be read (${(e as Error)?.message ?? String(e)}).`, { page: n, cause: e });
@@ -240,6 +248,14 @@ export function decodeFontName(name: string | undefined): string | undefined {
   } catch {
     return name;
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }
 
 function round2(v: number): number {

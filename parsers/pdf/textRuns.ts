@@ -260,7 +260,12 @@ export function splitAtCellBoundaries(text: string, box: Box, glyphs: { text: st
       const gx = (g.box.x0 + g.box.x1) / 2, gy = (g.box.y0 + g.box.y1) / 2;
       return gx >= box.x0 - 1 && gx <= box.x1 + 1 && gy >= box.y0 && gy <= box.y1;
     })
-    .sort((a, b) => a.box.x0 - b.box.x0);
+    .sort((a, b) => a.box.x0 - b.box.x0)
+    // Text printed twice (fake bold, double output) gives each glyph twice: keep one.
+    .filter((g, i, all) => {
+      const prev = all[i - 1];
+      return !(prev && prev.text === g.text && Math.abs(prev.box.x0 - g.box.x0) < 1 && Math.abs(prev.box.y0 - g.box.y0) < 1);
+    });
   const spans: { x0: number; x1: number }[] = [];
   let k = 0;
   for (const w of words) {
