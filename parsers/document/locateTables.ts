@@ -25,7 +25,8 @@ export interface Located {
   narrative: { page: number; text: string }[];
 }
 
-const EMPTY_NOTE = /无数据|为空|空表|无(此|该|相关)?(项|类)?(收支|支出|收入|经费|数据)|没有|未(安排|发生)|不涉及/u;
+/** Notes that say why a table is empty: 本表无数据, 此表为空, 本部门无该项目, 没有使用…安排的支出 … */
+const EMPTY_NOTE = /本表无|无数据|为空|空表|本(部门|单位)(无|没有|未)|无(此|该|相关)(项目|项|类)?|无(收支|支出|收入|经费)|没有|未(安排|发生|使用)|不涉及/u;
 
 /** A line that is a table row printed outside the ruling (text with an amount), not narrative. */
 function isRowLike(text: string): boolean {

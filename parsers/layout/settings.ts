@@ -44,7 +44,7 @@ export interface LayoutSettings {
    * Inside a line, a gap wider than this × font size separates two cells (a "segment" boundary).
    * 类/款/项 code columns are only ~1.4 em apart; justified prose stays well below 1 em.
    */
-  streamSegmentGapRatio: 1,
+  streamSegmentGapRatio: number;
   /** A stream table needs at least this many rows with ≥ 2 segments. */
   streamMinRows: number;
   /** …and at least this many columns. */

@@ -14,7 +14,7 @@ export interface TableSettings {
 
 export const DEFAULT_TABLE_SETTINGS: TableSettings = {
   headingMaxGap: 100,
-  noteMaxGap: 60,
+  noteMaxGap: 120,
   continuationTopSlack: 80,
   columnOverlap: 0.5,
   stackedGridGap: 24,
