@@ -137,7 +137,9 @@ export function threePublic(ctx: DocContext, concept: ThreePublicConcept): Figur
     const c = view.columns.find((x) => /^合计$/.test(norm(x.path[x.path.length - (final ? 2 : 1)] ?? "")) && (!final || leafName(x).includes("决算")));
     if (c) cols.push(c);
   }
-  const col = cols.sort((a, b) => a.path.length - b.path.length)[0];
+  // 三公 total: a column under a 三公 heading beats a bare 合计 (Jiangsu's 合计 adds 会议费 and 培训费).
+  const sanGong = (c: Column) => (c.path.some((p) => /三公/.test(norm(p))) ? 0 : 1);
+  const col = cols.sort((a, b) => (concept === "total" ? sanGong(a) - sanGong(b) : 0) || a.path.length - b.path.length)[0];
   if (!col) return t.empty ? { view, row: undefined, column: undefined, amount: exact(0n, view.unit) } : undefined;
   const dataRows = view.rows.filter((r) => amountAt(view, r.row, col) !== null);
   const r = dataRows.find((x) => /合计|总计/.test(x.text)) ?? dataRows[0] ?? view.rows[0];

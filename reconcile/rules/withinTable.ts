@@ -346,7 +346,7 @@ function threePublicRows(ctx: RuleContext): Flag[] {
   const purchase = threePublic(ctx, "purchase");
   const running = threePublic(ctx, "running");
   // Only for the row layout: column layouts are covered by the header-tree identities.
-  if (!vehicle?.row || !abroad?.row || vehicle.row === abroad.row) return [];
+  if (!vehicle?.row || !abroad?.row || vehicle.row.row === abroad.row.row) return [];
   const out: Flag[] = [];
   const check = (target: typeof total, parts: (typeof total)[], zh: string, en: string) => {
     if (!target?.row || parts.some((p) => !p)) return;
