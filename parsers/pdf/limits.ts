@@ -14,6 +14,12 @@ export interface PdfLimits {
    * thousands means per-glyph output or garbage, and the rest of the document is still useful.
    */
   maxRunsPerPage: number;
+  /**
+   * Largest image (pixels) pdfjs decodes while building a page's operator list. Images are not
+   * read for their content here, only placed; a bigger one is skipped (a guard against
+   * decompression bombs), so it cannot count as the background of white text.
+   */
+  maxImagePixels: number;
 }
 
 export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
@@ -21,6 +27,7 @@ export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
   maxPages: 500,
   pageTimeoutMs: 20_000,
   maxRunsPerPage: 50_000,
+  maxImagePixels: 50_000_000,
 });
 
 export function resolveLimits(limits?: Partial<PdfLimits>): PdfLimits {

@@ -71,6 +71,7 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
     wasmUrl: assets.wasmUrl,
     isOffscreenCanvasSupported: false,
     isImageDecoderSupported: false,
+    maxImageSize: lim.maxImagePixels,
     verbosity: pdfjs.VerbosityLevel.ERRORS,
   });
   let doc: Awaited<typeof task.promise>;
