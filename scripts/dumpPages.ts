@@ -26,7 +26,10 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 try {
   const t0 = performance.now();
   const pdf = await openPdf(new Uint8Array(readFileSync(file)));
-  console.log(`${file}: ${pdf.pageCount} pages; producer=${pdf.info.producer ?? "?"}; creator=${pdf.info.creator ?? "?"}`);
+  // With --json, stdout carries only JSON Lines (one PageModel per line); the header goes to stderr.
+  const header = `${file}: ${pdf.pageCount} pages; producer=${pdf.info.producer ?? "?"}; creator=${pdf.info.creator ?? "?"}`;
+  if (opts.json) console.error(header);
+  else console.log(header);
   const pages = opts.page ? [opts.page] : Array.from({ length: pdf.pageCount }, (_, i) => i + 1);
   for (const n of pages) {
     const t = performance.now();
@@ -45,7 +48,7 @@ try {
     for (const g of p.rulings) console.log(`  ${g.orientation} @${g.at.toFixed(1)} ${g.from.toFixed(1)}..${g.to.toFixed(1)}`);
   }
   await pdf.close();
-  console.log(`total ${Math.round(performance.now() - t0)} ms`);
+  (opts.json ? console.error : console.log)(`total ${Math.round(performance.now() - t0)} ms`);
 } catch (e) {
   if (e instanceof PdfError) {
     console.error(`PdfError(${e.code}): ${e.message}`);
