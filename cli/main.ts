@@ -3,6 +3,13 @@
 import { Command } from "commander";
 import { registerParse } from "./parseCommand.ts";
 import { registerCheck } from "./checkCommand.ts";
+import { registerIngest } from "./ingestCommand.ts";
+
+// `budgetlens parse … | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
 
 const program = new Command()
   .name("budgetlens")
@@ -11,6 +18,7 @@ const program = new Command()
 
 registerParse(program);
 registerCheck(program);
+registerIngest(program);
 
 program
   .command("demo")

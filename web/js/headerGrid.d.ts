@@ -1,0 +1,8 @@
+export interface HeaderCell {
+  row: number;
+  col: number;
+  rowSpan: number;
+  colSpan: number;
+  text: string;
+}
+export function headerGrid(columns: readonly { index: number; path: readonly string[] }[]): { depth: number; cells: HeaderCell[] };
