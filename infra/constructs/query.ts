@@ -1,0 +1,47 @@
+// Query: a read-only Lambda behind a Function URL with AWS_IAM auth (SigV4-signed requests only).
+// Analysts' principals get lambda:InvokeFunctionUrl through the managed policy this construct makes.
+import { Duration } from "aws-cdk-lib";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { bundling, functionDefaults } from "./bundling.ts";
+
+export interface QueryProps {
+  table: dynamodb.ITableV2;
+}
+
+export const QUERY_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
+
+export class Query extends Construct {
+  readonly fn: nodejs.NodejsFunction;
+  readonly url: lambda.FunctionUrl;
+  readonly invokePolicy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: QueryProps) {
+    super(scope, id);
+    this.fn = new nodejs.NodejsFunction(this, "Function", {
+      ...functionDefaults("functions/query/handler.ts"),
+      description: "budgetlens query API: documents, tables, rows, flags, amounts, comparisons",
+      memorySize: 512,
+      timeout: Duration.seconds(29),
+      logGroup: new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.THREE_MONTHS }),
+      bundling: bundling(),
+      environment: { TABLE_NAME: props.table.tableName, NODE_OPTIONS: "--enable-source-maps" },
+    });
+    props.table.grant(this.fn, ...QUERY_TABLE_ACTIONS);
+    this.url = this.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    this.invokePolicy = new iam.ManagedPolicy(this, "InvokePolicy", {
+      description: "Allows calling the budgetlens query endpoint (attach to analysts' roles or users)",
+      statements: [
+        new iam.PolicyStatement({
+          actions: ["lambda:InvokeFunctionUrl"],
+          resources: [this.fn.functionArn],
+          conditions: { StringEquals: { "lambda:FunctionUrlAuthType": "AWS_IAM" } },
+        }),
+      ],
+    });
+  }
+}
