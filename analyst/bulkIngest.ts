@@ -163,9 +163,9 @@ export async function bulkIngest(backend: Backend, files: readonly string[], hub
   return { results, wallMs: Math.round(performance.now() - t0), processed: processed.length, pages: processed.reduce((n, r) => n + (r.pages ?? 0), 0) };
 }
 
-/** incoming/<name>: the file name as given (records show it), with a short hash against clashes. */
+/** incoming/<hash>/<name>: records show the file name as given; the hash folder keeps same-named files apart. */
 function uniqueName(file: string, docId: string): string {
-  return `${docId.slice(0, 8)}-${basename(file)}`;
+  return `${docId.slice(0, 12)}/${basename(file)}`;
 }
 
 async function waitForRecord(backend: Backend, docId: string, done: Promise<void>, opts: BulkIngestOptions): Promise<DocumentRecord | undefined> {

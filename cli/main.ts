@@ -4,6 +4,8 @@ import { Command } from "commander";
 import { registerParse } from "./parseCommand.ts";
 import { registerCheck } from "./checkCommand.ts";
 import { registerIngest } from "./ingestCommand.ts";
+import { registerQuery } from "./queryCommand.ts";
+import { registerExport } from "./exportCommand.ts";
 
 // `budgetlens parse … | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -19,6 +21,8 @@ const program = new Command()
 registerParse(program);
 registerCheck(program);
 registerIngest(program);
+registerQuery(program);
+registerExport(program);
 
 program
   .command("demo")
