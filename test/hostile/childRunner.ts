@@ -1,0 +1,147 @@
+// Runs parseChild.ts in a separate process, bundled by esbuild and run by plain node (no tsx: pdfjs
+// loads in ~0.3 s instead of several seconds), with a kill timer. A crash or an abort shows up as
+// "crash", the kill timer as "hang": neither can take the caller down.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import type { Outcome } from "../../fixtures/hostile/cases.ts";
+import type { ChildResult } from "./parseChild.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(here, "..", "..");
+/** Inside node_modules so the bundle resolves the external pdfjs-dist like the sources do. */
+const CACHE_DIR = path.join(REPO_ROOT, "node_modules", ".cache", "budgetlens-hostile");
+
+let bundled: Promise<string> | undefined;
+
+/** esbuild bundle of parseChild.ts (pdfjs-dist external), built once per process. */
+export function childBundle(): Promise<string> {
+  bundled ??= (async () => {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const outfile = path.join(CACHE_DIR, `parseChild-${process.pid}.mjs`);
+    await build({
+      entryPoints: [path.join(here, "parseChild.ts")],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      external: ["pdfjs-dist", "@napi-rs/canvas"],
+      logLevel: "silent",
+    });
+    return outfile;
+  })();
+  return bundled;
+}
+
+/** Parses `file` in a child process; kills it after `killAfterMs`. */
+export async function runInChild(file: string, opts: { limits?: object; killAfterMs: number }): Promise<Outcome & { child?: ChildResult }> {
+  const entry = await childBundle();
+  const args = [entry, file, ...(opts.limits ? [JSON.stringify(opts.limits)] : [])];
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], cwd: REPO_ROOT });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill("SIGKILL");
+    }, opts.killAfterMs);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const wall = Math.round(performance.now() - t0);
+      const line = out.trim().split("\n").at(-1);
+      if (line?.startsWith("{")) {
+        const r = JSON.parse(line) as ChildResult;
+        resolve({ result: resultOf(r), message: r.message, ms: r.ms, maxRssMb: r.maxRssMb, child: r });
+      } else if (killed) {
+        resolve({ result: "hang", message: `killed after ${opts.killAfterMs} ms`, ms: wall });
+      } else {
+        resolve({ result: "crash", message: `exit ${code ?? signal}: ${err.trim().split("\n").slice(-3).join(" | ").slice(0, 300)}`, ms: wall });
+      }
+    });
+  });
+}
+
+export function resultOf(r: ChildResult): Outcome["result"] {
+  if (r.outcome === "ok") return r.warnings && r.warnings.length > 0 ? "partial" : "ok";
+  return (r.code as Outcome["result"] | undefined) ?? "error";
+}
+
+let cliBundled: Promise<string> | undefined;
+
+/** esbuild bundle of the CLI (cli/main.ts, pdfjs-dist external): `node <bundle> parse FILE`. */
+export function cliBundle(): Promise<string> {
+  cliBundled ??= (async () => {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const outfile = path.join(CACHE_DIR, `cli-${process.pid}.mjs`);
+    await build({
+      entryPoints: [path.join(REPO_ROOT, "cli", "main.ts")],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      external: ["pdfjs-dist", "@napi-rs/canvas"],
+      banner: { js: "import { createRequire as __blCreateRequire } from 'node:module'; const require = __blCreateRequire(import.meta.url);" },
+      logLevel: "silent",
+    });
+    return outfile;
+  })();
+  return cliBundled;
+}
+
+export interface TimedRun {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+  /** Peak RSS of the child from GNU time (-f %M), when /usr/bin/time exists. */
+  maxRssMb?: number;
+  killed: boolean;
+}
+
+/** Runs a command under /usr/bin/time (peak RSS) with a kill timer. */
+export function timedRun(cmd: string, args: string[], opts: { killAfterMs: number; env?: NodeJS.ProcessEnv; keepStdout?: boolean }): Promise<TimedRun> {
+  const gnuTime = "/usr/bin/time";
+  const useTime = existsSync(gnuTime);
+  const marker = "__BL_MAXRSS_KB=";
+  const [c, a] = useTime ? [gnuTime, ["-f", `${marker}%M`, cmd, ...args]] : [cmd, args];
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(c, a, { stdio: ["ignore", "pipe", "pipe"], cwd: REPO_ROOT, env: opts.env ?? process.env, detached: true });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      if (opts.keepStdout !== false) stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      // The process group: GNU time and the node it runs.
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    }, opts.killAfterMs);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      let maxRssMb: number | undefined;
+      const m = new RegExp(`${marker}(\\d+)`).exec(stderr);
+      if (m) {
+        maxRssMb = Math.round(Number(m[1]) / 1024);
+        stderr = stderr.replace(m[0], "").trim();
+      }
+      // GNU time reports the child's signal as "Command terminated by signal N" and exits 128+N.
+      resolve({ exitCode: code, signal, stdout, stderr: stderr.trim(), wallMs: Math.round(performance.now() - t0), maxRssMb, killed });
+    });
+  });
+}
