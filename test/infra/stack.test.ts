@@ -3,10 +3,10 @@
 // the synthesized Lambda bundles run — the ingest asset, pdfjs assets included, ingests a sample PDF
 // against the embedded servers.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { App, Stack, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import * as s3 from "aws-cdk-lib/aws-s3";
@@ -53,6 +53,7 @@ beforeAll(async () => {
   resources = json.Resources;
   report = JSON.parse(readFileSync(join(outDir, "validation-report.json"), "utf8"));
 }, 300_000);
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe("cdk synth + cdk-nag", () => {
   it("synthesizes with the AwsSolutions checks passing, every acknowledged finding carrying its reason", () => {
@@ -67,7 +68,9 @@ describe("cdk synth + cdk-nag", () => {
   });
 
   it("fails validation on an unacknowledged finding (the check can fail)", () => {
-    const app = new App({ outdir: mkdtempSync(join(repoRoot, "test-output", "nag-")) });
+    const dir = mkdtempSync(join(repoRoot, "test-output", "nag-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const app = new App({ outdir: dir });
     const stack = new Stack(app, "Neg");
     new s3.Bucket(stack, "Plain");
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
