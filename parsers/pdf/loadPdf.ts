@@ -105,6 +105,21 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
     /* metadata is optional */
   }
 
+  // Hidden layers (optional content switched off in the default view) are not shown.
+  let ocConfig: { isVisible(group: unknown): boolean } | null = null;
+  try {
+    ocConfig = (await doc.getOptionalContentConfig()) as unknown as { isVisible(group: unknown): boolean };
+  } catch {
+    /* no usable optional-content configuration: everything visible */
+  }
+  const isVisible = (group: unknown) => {
+    try {
+      return ocConfig ? ocConfig.isVisible(group) : true;
+    } catch {
+      return true;
+    }
+  };
+
   const stats = new Map<number, TextRunStats>();
   let closed = false;
 
@@ -147,7 +162,7 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
         },
         text: (t) => visibility.text(t),
         image: (i) => visibility.image(i),
-      });
+      }, isVisible);
       const rulings = extractRulings(paths, vt, width, height, settings.rulings);
       const items = content.items.filter((it): it is typeof it & RawTextItem => "str" in it) as RawTextItem[];
       const { runs, stats: st } = buildTextRuns({

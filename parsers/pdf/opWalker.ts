@@ -70,6 +70,8 @@ export interface TextPaint {
   fillAlpha: number;
   /** Each glyph: its text and box corners (device space), for locating words inside a run. */
   glyphs: GlyphPlacement[];
+  /** Inside an optional-content group that is switched off (a hidden layer). */
+  hidden: boolean;
 }
 
 export interface GlyphPlacement {
@@ -139,6 +141,8 @@ export function walkOperatorList(
   initialCtm: Matrix,
   fontInfo: (loadedName: string) => FontInfo | undefined,
   visitor: OpVisitor,
+  /** Optional-content visibility (pdfjs OptionalContentConfig.isVisible); all visible if absent. */
+  isVisible: (group: unknown) => boolean = () => true,
 ): void {
   const OPS = pdfjs.OPS;
   const paintKinds = new Map<number, PaintKind>([
@@ -154,6 +158,10 @@ export function walkOperatorList(
     text: { fontName: null, fontSize: 0, fontMatrix: [0.001, 0, 0, 0.001, 0, 0], vertical: false, charSpacing: 0, wordSpacing: 0, hScale: 1, leading: 0, rise: 0, renderMode: 0 },
   };
   const stack: GState[] = [];
+  // Marked-content nesting: false for an optional-content group that is off. Content inside any
+  // hidden group is not painted: its paths and images are not reported, its text is flagged.
+  const marked: boolean[] = [];
+  let hiddenDepth = 0;
   // Text object state: Tm (text matrix) and the pen offset (x, y) within it, as pdfjs's canvas does.
   let tm: Matrix = [...IDENTITY] as Matrix;
   let lineX = 0, lineY = 0, penX = 0, penY = 0;
@@ -207,11 +215,23 @@ export function walkOperatorList(
         }
         break;
       }
+      case OPS.beginMarkedContent:
+        marked.push(true);
+        break;
+      case OPS.beginMarkedContentProps: {
+        const visible = args?.[0] === "OC" ? isVisible(args?.[1] ?? null) : true;
+        marked.push(visible);
+        if (!visible) hiddenDepth++;
+        break;
+      }
+      case OPS.endMarkedContent:
+        if (marked.pop() === false) hiddenDepth--;
+        break;
       case OPS.constructPath: {
         const paintOp = args?.[0] as number;
         const kind = paintKinds.get(paintOp) ?? "none";
         const data = (args?.[1] as (Float32Array | null)[] | undefined)?.[0];
-        if (!data || kind === "none" || !visitor.path) break;
+        if (!data || kind === "none" || !visitor.path || hiddenDepth > 0) break;
         visitor.path({
           kind,
           subpaths: decodePath(data, st.ctm),
@@ -229,7 +249,7 @@ export function walkOperatorList(
       case OPS.paintImageMaskXObjectGroup:
       case OPS.paintImageMaskXObjectRepeat:
       case OPS.shadingFill:
-        visitor.image?.({ quad: quadOf(st.ctm, 0, 0, 1, 1) });
+        if (hiddenDepth === 0) visitor.image?.({ quad: quadOf(st.ctm, 0, 0, 1, 1) });
         break;
       // --- text state ---
       case OPS.beginText:
@@ -302,7 +322,7 @@ export function walkOperatorList(
           }));
           visitor.text({
             quad, text: advance.text, renderMode: t.renderMode,
-            fill: st.fill, stroke: st.stroke, fillAlpha: st.fillAlpha, glyphs: glyphQuads,
+            fill: st.fill, stroke: st.stroke, fillAlpha: st.fillAlpha, glyphs: glyphQuads, hidden: hiddenDepth > 0,
           });
         }
         if (st.text.vertical) penY += advance.dy;

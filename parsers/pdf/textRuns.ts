@@ -5,11 +5,12 @@
 // Invisible text. getTextContent reports every string in the content stream whatever its render
 // mode or colour (pdfjs 5 has no option to filter; includeMarkedContent only adds marked-content
 // brackets). So the operator list is walked in parallel (opWalker) to collect the boxes of text
-// that is not shown: render mode 3 (invisible) or 7 (clip only), fill alpha 0, or white/near-white
-// fill with nothing non-white (fill, image, shading) painted beneath it earlier. A text-content
+// that is not shown: render mode 3 (invisible) or 7 (clip only), fill alpha 0, inside an
+// optional-content group that is off, or white/near-white fill with nothing non-white (fill,
+// image, shading) painted beneath it earlier. A text-content
 // item whose box lies mostly inside such boxes, and not inside a visible text box, is dropped.
-// Limits: clipping paths and optional-content (hidden layers) are not evaluated — text clipped by
-// its cell is kept on purpose; text under a later opaque fill is kept.
+// Limits: clipping paths are not evaluated — text clipped by its cell is kept on purpose; text
+// under a later opaque fill is kept.
 import type { Ruling, TextRun } from "./pageModel.ts";
 import { countRadicals, normalizeChars } from "../text/normalizeChars.ts";
 import { apply, type ImagePaint, type Matrix, type PathPaint, type Point, type TextPaint } from "./opWalker.ts";
@@ -104,7 +105,7 @@ export class VisibilityTracker {
     if (b.x1 - b.x0 <= 0 || b.y1 - b.y0 <= 0 || t.text.trim() === "") return;
     const mode = t.renderMode & 7;
     let shown = true;
-    if (mode === 3 || mode === 7) shown = false;
+    if (t.hidden || mode === 3 || mode === 7) shown = false;
     else if ((mode === 0 || mode === 4) && t.fillAlpha <= 0) shown = false;
     else if ((mode === 0 || mode === 4) && isWhite(t.fill, { whiteMin: this.s.whiteMin })) {
       const cx = (b.x0 + b.x1) / 2, cy = (b.y0 + b.y1) / 2;

@@ -117,6 +117,12 @@ describe("openPdf on the hand-written fixture", () => {
     expect(pdf.stats.get(4)?.splits).toBe(2);
   });
 
+  it("drops text and lines inside an optional-content layer that is off", () => {
+    expect(pages[3]!.runs.map((r) => r.text)).not.toContain("LAYEROFF");
+    expect(pages[3]!.rulings.filter((g) => g.orientation === "h")).toEqual([]);
+    expect(pdf.stats.get(4)?.droppedInvisible).toBe(1);
+  });
+
   it("maps radical code points from a ToUnicode map back to ideographs", () => {
     expect(pages[3]!.runs.map((r) => r.text)).toContain("门目");
     expect(pdf.stats.get(4)?.radicalsMapped).toBe(2);

@@ -88,6 +88,8 @@ const page4 = {
     "BT /F1 10 Tf 100 500 Td (Total 5 items in 2026) Tj ET",
     // Radical code points from the ToUnicode map: must come out as 门目.
     "BT /F2 10 Tf 100 400 Td (AB) Tj ET",
+    // A layer that is off: neither its text nor its line is shown.
+    "/OC /hidden BDC " + text(100, 300, "LAYEROFF") + " 0 G 100 290 m 400 290 l S EMC",
   ].join("\n"),
 };
 

@@ -7,7 +7,7 @@ export interface FixturePage {
   height: number;
   rotate?: 0 | 90 | 180 | 270;
   /** Raw content-stream operators. Font /F1 is Helvetica, /F2 Helvetica with a radical-mapping
-   *  ToUnicode (A→⻔, B→⽬); /Fm1 is `form` below. */
+   *  ToUnicode (A→⻔, B→⽬); /Fm1 is `form` below; /OC /hidden BDC … EMC is a layer that is off. */
   content: string;
   /** Optional Form XObject /Fm1: its content and matrix. */
   form?: { content: string; matrix?: [number, number, number, number, number, number]; bbox: [number, number, number, number] };
@@ -35,6 +35,9 @@ export function buildPdf(pages: FixturePage[], info: { producer?: string } = {})
   const toUnicode = add(stream(cmap));
   const radicalFont = add(`<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /ToUnicode ${toUnicode} 0 R >>`);
   const fonts = `/Font << /F1 ${font} 0 R /F2 ${radicalFont} 0 R >>`;
+  // An optional-content group switched off in the default view: /OC /hidden BDC … EMC is not shown.
+  const ocg = add("<< /Type /OCG /Name (Hidden layer) >>");
+  const properties = ` /Properties << /hidden ${ocg} 0 R >>`;
   const kids: number[] = [];
   for (const p of pages) {
     const content = add(stream(p.content));
@@ -45,9 +48,9 @@ export function buildPdf(pages: FixturePage[], info: { producer?: string } = {})
       xobj = ` /XObject << /Fm1 ${formObj} 0 R >>`;
     }
     const rotate = p.rotate ? ` /Rotate ${p.rotate}` : "";
-    kids.push(add(`<< /Type /Page /Parent ${pagesObj} 0 R /MediaBox [0 0 ${p.width} ${p.height}]${rotate} /Resources << ${fonts}${xobj} >> /Contents ${content} 0 R >>`));
+    kids.push(add(`<< /Type /Page /Parent ${pagesObj} 0 R /MediaBox [0 0 ${p.width} ${p.height}]${rotate} /Resources << ${fonts}${xobj}${properties} >> /Contents ${content} 0 R >>`));
   }
-  objects[catalog - 1] = `<< /Type /Catalog /Pages ${pagesObj} 0 R >>`;
+  objects[catalog - 1] = `<< /Type /Catalog /Pages ${pagesObj} 0 R /OCProperties << /OCGs [${ocg} 0 R] /D << /OFF [${ocg} 0 R] >> >> >>`;
   objects[pagesObj - 1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(" ")}] /Count ${kids.length} >>`;
   const infoObj = add(`<< /Producer (${info.producer ?? "budgetlens test fixture"}) >>`);
 
