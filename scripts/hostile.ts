@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { HOSTILE_CASES, HOSTILE_PDF_DIR, meetsContract, type HostileCase, type Outcome } from "../fixtures/hostile/cases.ts";
 import { DEFAULT_PDF_LIMITS } from "../parsers/pdf/limits.ts";
-import { writeBigCases } from "../fixtures/hostile/generate.ts";
+import { writeBigCase } from "../fixtures/hostile/generate.ts";
 import { cliBundle, REPO_ROOT, timedRun } from "../test/hostile/childRunner.ts";
 import type { PipelineReport } from "../test/hostile/pipelineRun.ts";
 
@@ -26,8 +26,7 @@ const opt = (name: string) => {
 
 export function caseFile(c: HostileCase, bigDir: string): string {
   if (!c.file.startsWith("big:")) return path.join(HOSTILE_PDF_DIR, c.file);
-  const big = writeBigCases(bigDir);
-  return c.file === "big:thousandPages" ? big.thousandPages : big.huge;
+  return writeBigCase(bigDir, c.file === "big:thousandPages" ? "thousandPages" : "huge");
 }
 
 /** Node start and bundle load, on top of the parse itself. */
