@@ -3,7 +3,7 @@
 // with the header rebuilt from the column paths (merged cells as in the PDF).
 import type { DisclosureDocument, Table } from "../parsers/model.ts";
 import type { Flag } from "../reconcile/flag.ts";
-import { headerGrid } from "../web/js/headerGrid.js";
+import { headerGrid, printedRow } from "../web/js/headerGrid.js";
 import { tidyCells, tidyFlags, type TidyCell, type TidyFlag } from "./tidy.ts";
 
 export const CELL_COLUMNS = ["department", "year", "docType", "table", "title", "kind", "row", "code", "codeScheme", "column", "amountYuan", "value", "text", "unit", "page", "box", "isTotal", "fileName", "docId"] as const;
@@ -54,17 +54,8 @@ export function sheetName(wanted: string, taken: Set<string>): string {
 /** A table as printed: header rows (merged as in the PDF) then one worksheet row per table row. */
 export function printedTableGrid(table: Table): { header: ReturnType<typeof headerGrid>; body: (string | number | null)[][] } {
   const header = headerGrid(table.columns);
-  const pos = new Map(table.columns.map((c, i) => [c.index, i]));
-  const body = table.rows.map((row) => {
-    const line: (string | number | null)[] = table.columns.map(() => null);
-    for (const cell of row.cells) {
-      const i = pos.get(cell.column);
-      if (i === undefined) continue;
-      // Amounts as numbers (Excel sums them); the exact decimal string is in the cells sheet.
-      line[i] = cell.value !== null ? Number(cell.value) : cell.text;
-    }
-    return line;
-  });
+  // Amounts as numbers (Excel sums them); the exact decimal string is in the cells sheet.
+  const body = table.rows.map((row) => printedRow(table, row).map(({ text, cell }) => (cell?.value != null ? Number(cell.value) : text === "" ? null : text)));
   return { header, body };
 }
 

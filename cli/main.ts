@@ -6,6 +6,7 @@ import { registerCheck } from "./checkCommand.ts";
 import { registerIngest } from "./ingestCommand.ts";
 import { registerQuery } from "./queryCommand.ts";
 import { registerExport } from "./exportCommand.ts";
+import { registerServe } from "./serveCommand.ts";
 
 // `budgetlens parse … | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -23,6 +24,7 @@ registerCheck(program);
 registerIngest(program);
 registerQuery(program);
 registerExport(program);
+registerServe(program);
 
 program
   .command("demo")

@@ -1,3 +1,4 @@
+import type { Cell, Row, Table } from "../../parsers/model.ts";
 export interface HeaderCell {
   row: number;
   col: number;
@@ -6,3 +7,4 @@ export interface HeaderCell {
   text: string;
 }
 export function headerGrid(columns: readonly { index: number; path: readonly string[] }[]): { depth: number; cells: HeaderCell[] };
+export function printedRow(table: Pick<Table, "columns">, row: Row): { text: string; cell?: Cell }[];

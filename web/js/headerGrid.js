@@ -36,3 +36,40 @@ export function headerGrid(columns) {
   });
   return { depth, cells };
 }
+
+/**
+ * One table row as printed, column by column: each value cell where the parser placed it; label
+ * and code columns, which the model keeps on the row (label path, classification code), filled back
+ * in — the code's printed parts over the code columns (`208 01 99` → 类 款 项), the label parts over
+ * the label columns — for the left side from `label`/`code`, for the right side of a two-sided
+ * table from `rightLabel`/`rightCode`.
+ * @returns {{ text: string, cell?: object }[]}
+ */
+export function printedRow(table, row) {
+  const out = table.columns.map(() => ({ text: "" }));
+  const pos = new Map(table.columns.map((c, i) => [c.index, i]));
+  for (const cell of row.cells) {
+    const i = pos.get(cell.column);
+    if (i !== undefined) out[i] = { text: cell.text, cell };
+  }
+  for (const side of ["left", "right"]) {
+    const onSide = (c) => (side === "left" ? c.side !== "right" : c.side === "right");
+    const label = side === "left" ? row.label : row.rightLabel;
+    const code = side === "left" ? row.code : row.rightCode;
+    const codeCols = table.columns.map((c, i) => ({ c, i })).filter(({ c }) => c.role === "code" && onSide(c));
+    const labelCols = table.columns.map((c, i) => ({ c, i })).filter(({ c }) => c.role === "label" && onSide(c));
+    if (code && codeCols.length > 0 && codeCols.every(({ i }) => !out[i].cell)) {
+      const parts = code.raw.trim().split(/\s+/);
+      const fit = parts.length === codeCols.length ? parts : [code.raw.trim()];
+      fit.forEach((p, k) => (out[codeCols[k].i] = { text: p }));
+    }
+    if (label && label.length > 0 && labelCols.length > 0 && labelCols.every(({ i }) => !out[i].cell)) {
+      const n = labelCols.length;
+      const parts = label.length <= n ? label : [...label.slice(0, n - 1), label.slice(n - 1).join(" ")];
+      // With fewer label parts than label columns, the name sits in the last (rightmost) column.
+      const offset = n - parts.length;
+      parts.forEach((p, k) => (out[labelCols[offset + k].i] = { text: p }));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+/* global window, fetch, URLSearchParams */
+// The analyst API as the pages use it. window.BUDGETLENS (config.js) says where it lives:
+// `budgetlens serve` serves /config.js; a static deployment ships its own config.js.
+export const config = window.BUDGETLENS ?? { api: "/api", pdfjs: "/pdfjs" };
+
+export async function getJson(path, params = {}) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  const qs = q.toString();
+  const res = await fetch(`${config.api}${path}${qs ? `?${qs}` : ""}`);
+  const body = await res.json().catch(() => ({ error: res.statusText }));
+  if (!res.ok) throw new Error(`${res.status} ${body.error ?? ""} ${body.details ? JSON.stringify(body.details) : ""}`);
+  return body;
+}
+
+/** Every page of a paginated list. */
+export async function getAll(path, params = {}) {
+  const items = [];
+  let cursor;
+  do {
+    const page = await getJson(path, { ...params, limit: 1000, cursor });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+export const KIND_LABEL = { budget: "预算", final_accounts: "决算", unknown: "?" };
+
+/** Element helper: h("td", { class: "x", onclick }, "text", child…). */
+export function h(tag, attrs = {}, ...children) {
+  const el = window.document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null) el.append(c instanceof window.Node ? c : String(c));
+  return el;
+}

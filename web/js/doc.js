@@ -1,0 +1,198 @@
+/* global document, window, URLSearchParams, location */
+// One document: its tables rebuilt as printed (merged headers) beside the PDF page (pdf.js); a flag
+// or a cell clicked highlights the cell in the table and its box on the page. The box is
+// [x0, y0, x1, y1] in PDF points, top-left origin, page upright — exactly the pdf.js viewport's
+// coordinates at scale 1, so on screen it is the box times the render scale.
+import { config, getJson, h, KIND_LABEL } from "./api.js";
+import { headerGrid, printedRow } from "./headerGrid.js";
+
+const pdfjs = await import(`${config.pdfjs}/build/pdf.min.mjs`);
+pdfjs.GlobalWorkerOptions.workerSrc = `${config.pdfjs}/build/pdf.worker.min.mjs`;
+
+const params = new URLSearchParams(location.search);
+const docId = params.get("id");
+const $ = (id) => document.getElementById(id);
+/** State the end-to-end test reads: what is highlighted, where. */
+const state = (window.__budgetlens = { ready: false, page: 0, scale: 1, highlight: null });
+
+const { document: summary, model, flags } = await getJson(`/documents/${docId}/model`);
+$("doctitle").textContent = `${summary.department ?? "?"} ${summary.year ?? ""} ${KIND_LABEL[summary.docType] ?? ""} — ${summary.fileName}`;
+const pdf = await pdfjs.getDocument({
+  url: `${config.api}/documents/${docId}/pdf`,
+  cMapUrl: `${config.pdfjs}/cmaps/`,
+  cMapPacked: true,
+  standardFontDataUrl: `${config.pdfjs}/standard_fonts/`,
+  wasmUrl: `${config.pdfjs}/wasm/`,
+}).promise;
+$("pagecount").textContent = String(pdf.numPages);
+
+const BOX_TOLERANCE = 0.5; // points: boxes are copied, not recomputed, so equality up to rounding
+const sameBox = (a, b) => a && b && a.every((v, i) => Math.abs(v - b[i]) <= BOX_TOLERANCE);
+const flagged = flags.filter((f) => f.box && f.page);
+const isFlagged = (page, box) => flagged.some((f) => f.page === page && sameBox(f.box, box));
+
+// ---- tables ----------------------------------------------------------------------------------
+let currentTable = null;
+function renderTable(table) {
+  currentTable = table;
+  for (const b of $("tables-nav").children) b.classList.toggle("active", b.dataset.tableId === table.id);
+  const grid = headerGrid(table.columns);
+  const thead = h("thead");
+  for (let r = 0; r < grid.depth; r++) {
+    const tr = h("tr");
+    for (const c of grid.cells.filter((x) => x.row === r).sort((a, b) => a.col - b.col)) tr.append(h("th", { rowspan: c.rowSpan > 1 ? c.rowSpan : undefined, colspan: c.colSpan > 1 ? c.colSpan : undefined }, c.text));
+    thead.append(tr);
+  }
+  const tbody = h("tbody");
+  for (const row of table.rows) {
+    const tds = printedRow(table, row).map(({ text, cell }, i) => {
+      const td = h("td", { class: table.columns[i].role === "value" ? "value" : "label" }, text);
+      if (cell) {
+        td.dataset.page = String(cell.page);
+        td.dataset.box = cell.box.join(",");
+        if (isFlagged(cell.page, cell.box)) td.classList.add("flagged");
+        td.addEventListener("click", () => showCell(td, cell.page, cell.box, cell.text));
+      }
+      return td;
+    });
+    tbody.append(h("tr", { class: row.isTotal ? "total" : undefined }, tds));
+  }
+  $("tablehost").replaceChildren(
+    h("div", {}, h("strong", {}, `${table.number} ${table.title}`), h("span", { class: "muted" }, `  单位：${table.unit ?? "—"}  页 ${table.pages.join(", ")}`)),
+    h("table", { class: "printed", dataset: { tableId: table.id } }, thead, tbody),
+    table.note ? h("p", { class: "muted" }, table.note) : null,
+  );
+}
+
+for (const t of model.tables) {
+  $("tables-nav").append(h("button", { dataset: { tableId: t.id }, title: t.title, onclick: () => { renderTable(t); renderPage(t.pages[0]); } }, t.number));
+}
+
+/** The table and cell a flag points at: same page and box; else the table it names. */
+function locate(flag) {
+  if (flag.box) {
+    for (const t of model.tables) for (const r of t.rows) for (const c of r.cells) if (c.page === flag.page && sameBox(c.box, flag.box)) return { table: t, cell: c };
+  }
+  const t = model.tables.find((x) => x.number === flag.table && (!flag.page || x.pages.includes(flag.page))) ?? model.tables.find((x) => x.number === flag.table);
+  return { table: t, cell: null };
+}
+
+// ---- PDF page ------------------------------------------------------------------------------
+let renderTask = null;
+async function renderPage(n) {
+  if (!n) return;
+  state.page = n;
+  $("pageno").textContent = String(n);
+  const page = await pdf.getPage(n);
+  const base = page.getViewport({ scale: 1 });
+  const width = Math.max(300, $("right").clientWidth - 24);
+  const scale = width / base.width;
+  const viewport = page.getViewport({ scale });
+  const ratio = window.devicePixelRatio || 1;
+  const canvas = $("pdfcanvas");
+  canvas.width = Math.floor(viewport.width * ratio);
+  canvas.height = Math.floor(viewport.height * ratio);
+  canvas.style.width = `${viewport.width}px`;
+  canvas.style.height = `${viewport.height}px`;
+  renderTask?.cancel();
+  renderTask = page.render({ canvas, canvasContext: canvas.getContext("2d"), viewport, transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined });
+  await renderTask.promise.catch((e) => {
+    if (e?.name !== "RenderingCancelledException") throw e;
+  });
+  state.scale = scale;
+  $("pdfhl").style.display = "none";
+  return { page, viewport };
+}
+
+/** Text pdf.js finds inside a box of the page (what the analyst should see under the highlight). */
+async function textInBox(page, viewport, box) {
+  const content = await page.getTextContent();
+  const s = viewport.scale;
+  const rect = box.map((v) => v * s);
+  const parts = [];
+  for (const item of content.items) {
+    if (!item.str || !item.str.trim()) continue;
+    const tx = pdfjs.Util.transform(viewport.transform, item.transform);
+    const fh = Math.hypot(tx[2], tx[3]);
+    const dirLen = Math.hypot(tx[0], tx[1]) || 1;
+    const dir = [tx[0] / dirLen, tx[1] / dirLen];
+    const upLen = Math.hypot(tx[2], tx[3]) || 1;
+    const up = [tx[2] / upLen, tx[3] / upLen];
+    const w = item.width * s;
+    // Centre of the item: along its baseline by half its width, up by half its height.
+    const cx = tx[4] + (dir[0] * w) / 2 + (up[0] * fh) / 2;
+    const cy = tx[5] + (dir[1] * w) / 2 + (up[1] * fh) / 2;
+    if (cx >= rect[0] - 1 && cx <= rect[2] + 1 && cy >= rect[1] - 1 && cy <= rect[3] + 1) parts.push(item.str);
+  }
+  return parts.join(" ").trim();
+}
+
+async function highlight(n, box, cellText, source) {
+  const r = await renderPage(n);
+  if (!r || !box) {
+    state.highlight = { page: n, box: null, source };
+    $("hlinfo").textContent = `page ${n} (no cell box for this finding)`;
+    return;
+  }
+  const s = r.viewport.scale;
+  const el = $("pdfhl");
+  Object.assign(el.style, { display: "block", left: `${box[0] * s}px`, top: `${box[1] * s}px`, width: `${(box[2] - box[0]) * s}px`, height: `${(box[3] - box[1]) * s}px` });
+  const pdfText = await textInBox(r.page, r.viewport, box);
+  state.highlight = { page: n, box, scale: s, pdfText, cellText, source };
+  $("hlinfo").textContent = `page ${n}, box [${box.map((v) => v.toFixed(1)).join(", ")}] pt — PDF text here: “${pdfText}”${cellText !== undefined ? ` · table cell: “${cellText}”` : ""}`;
+  el.scrollIntoView({ block: "center", behavior: "instant" });
+}
+
+function markCell(td) {
+  for (const x of document.querySelectorAll("td.hl")) x.classList.remove("hl");
+  if (td) {
+    td.classList.add("hl");
+    td.scrollIntoView({ block: "center", behavior: "instant" });
+  }
+}
+
+async function showCell(td, page, box, text) {
+  for (const li of document.querySelectorAll("#flags li.active")) li.classList.remove("active");
+  markCell(td);
+  await highlight(page, box, text, "cell");
+}
+
+async function showFlag(flag, li) {
+  for (const x of document.querySelectorAll("#flags li.active")) x.classList.remove("active");
+  li.classList.add("active");
+  const { table, cell } = locate(flag);
+  if (table && table !== currentTable) renderTable(table);
+  const td = cell ? document.querySelector(`table.printed td[data-page="${cell.page}"][data-box="${cell.box.join(",")}"]`) : null;
+  markCell(td);
+  await highlight(cell?.page ?? flag.page ?? table?.pages[0], flag.box ?? cell?.box ?? null, cell?.text, "flag");
+}
+
+// ---- flags -----------------------------------------------------------------------------------
+const order = { error: 0, warning: 1, info: 2 };
+const sorted = flags.map((f, i) => ({ f, i })).sort((a, b) => order[a.f.severity] - order[b.f.severity] || a.i - b.i);
+$("flagcount").textContent = `(${flags.length})`;
+for (const { f, i } of sorted) {
+  const li = h("li", { dataset: { flag: String(i), hasBox: f.box ? "true" : "false" }, class: `sev-${f.severity}` },
+    `${f.severity} · ${f.rule} · ${f.table ?? ""} ${(f.row ?? []).join(" ")} ${f.expected !== undefined ? `expected ${f.expected} actual ${f.actual}` : ""} ${f.page ? `(p.${f.page})` : ""} — ${f.message}`);
+  li.addEventListener("click", () => void showFlag(f, li));
+  $("flags").append(li);
+}
+if (flags.length === 0) $("flags").append(h("li", { class: "muted" }, "no flags"));
+
+$("prev").addEventListener("click", () => void renderPage(Math.max(1, state.page - 1)));
+$("next").addEventListener("click", () => void renderPage(Math.min(pdf.numPages, state.page + 1)));
+
+// Deep links from other views: ?id=…&page=…&box=x0,y0,x1,y1
+const linkBox = params.get("box")?.split(",").map(Number);
+const linkPage = Number(params.get("page")) || undefined;
+if (linkPage && linkBox?.length === 4) {
+  const hit = locate({ page: linkPage, box: linkBox });
+  if (hit.table) renderTable(hit.table);
+  markCell(hit.cell ? document.querySelector(`table.printed td[data-page="${linkPage}"][data-box="${hit.cell.box.join(",")}"]`) : null);
+  await highlight(linkPage, linkBox, hit.cell?.text, "link");
+} else {
+  if (model.tables[0]) renderTable(model.tables[0]);
+  await renderPage(linkPage ?? model.tables[0]?.pages[0] ?? 1);
+}
+state.ready = true;
+document.body.dataset.ready = "true";
