@@ -45,16 +45,18 @@ export interface LayoutSettings {
    * 类/款/项 code columns are only ~1.4 em apart; justified prose stays well below 1 em.
    */
   streamSegmentGapRatio: number;
+  /** Between a code (`01`) and a name, a gap of this × font size already separates two cells. */
+  streamCodeGapRatio: number;
   /** A stream table needs at least this many rows with ≥ 2 segments. */
   streamMinRows: number;
   /** …and at least this many columns. */
   streamMinCols: number;
   /**
-   * …and at least streamMinRows rows with an amount (a number) outside the first column. Budget
-   * tables always have amounts; without this a numbered list (`1.  2025年…预算总表`) or a table of
-   * contents looks like a two-column table.
+   * …and at least this many rows with an amount (a number) outside the first column. Budget
+   * tables have amounts (a 三公 table may have a single row of them, plus its 合计); without this a
+   * numbered list (`1.  2025年…预算总表`) or a table of contents looks like a two-column table.
    */
-  streamRequireAmounts: boolean;
+  streamMinAmountRows: number;
   /**
    * Consecutive table lines may be at most this × font size apart (gap between line boxes): A3
    * tables have rows 2–3 em apart. Titles and notes around a table do not join it anyway (a
@@ -90,9 +92,10 @@ export const DEFAULT_LAYOUT_SETTINGS: Readonly<LayoutSettings> = Object.freeze({
 
   stream: true,
   streamSegmentGapRatio: 1,
+  streamCodeGapRatio: 0.4,
   streamMinRows: 3,
   streamMinCols: 2,
-  streamRequireAmounts: true,
+  streamMinAmountRows: 2,
   streamMaxLineGapRatio: 4,
   streamGapSupportRatio: 0.8,
   streamMaxSingleLineRatio: 0.6,

@@ -36,6 +36,9 @@ export interface StreamLine {
   fontSize: number;
 }
 
+/** A classification code token: 201 / 06 / 2080505 / 30101. */
+export const CODE = /^\d{2,7}$/;
+
 /** An amount-like token: 1,057.99 / -3 / 14.68% / 0 / — (a dash printed for nothing). */
 export const NUMERIC = /^[-−+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$|^[-—–]$/;
 
@@ -76,7 +79,10 @@ export function runsToStreamLines(runs: readonly TextRun[], settings: LayoutSett
     let cur: TextRun[] = [];
     for (const p of pieces) {
       const last = cur[cur.length - 1];
-      if (last && p.x0 - last.x1 >= minGap) {
+      const gap = last ? p.x0 - last.x1 : 0;
+      // A narrower gap also separates cells where a code meets a name (`01  行政运行`).
+      const codeToName = last !== undefined && CODE.test(last.text.trim()) !== CODE.test(p.text.trim()) && gap >= settings.streamCodeGapRatio * fontSize;
+      if (last && (gap >= minGap || codeToName)) {
         segments.push(toSegment(cur, settings));
         cur = [];
       }
@@ -211,7 +217,8 @@ const segCol = (colEdges: readonly number[], s: Segment) => colOf(colEdges, (s.x
 
 /**
  * Rows of a region. With horizontal rules across the table, each band between rules is a row.
- * Otherwise one row per line, except a label-only line (text in the first column, no amount) that
+ * Otherwise one row per line, except that lines overlapping in height with disjoint columns are one
+ * row (a vertically centred amount between the two lines of its wrapped label), and a label-only line (text in the first column, no amount) that
  * continues the previous row's label (indented under it, or the previous label filled its column)
  * is merged into it; if instead it fills the column itself and the next line is a label + amounts
  * row, it is the first half of that row's wrapped label.
@@ -251,11 +258,23 @@ export function regionToRows(
   const fills = (l: StreamLine) => l.segments.some((s) => segCol(colEdges, s) === 0 && s.x1 >= firstColRight - 2 * l.fontSize);
   const labelX0 = (l: StreamLine) => Math.min(...l.segments.filter((s) => segCol(colEdges, s) === 0).map((s) => s.x0));
 
+  const cols = (l: StreamLine) => new Set(l.segments.map((s) => segCol(colEdges, s)));
+  const disjoint = (a: StreamLine, b: StreamLine) => {
+    const ca = cols(a);
+    return [...cols(b)].every((c) => !ca.has(c));
+  };
   const rows: StreamRow[] = [];
   for (let i = 0; i < region.length; i++) {
     const l = region[i]!;
     const prev = rows[rows.length - 1];
     const prevLine = prev?.lines[prev.lines.length - 1];
+    // Vertically centred cells: a wrapped label's lines straddle the line holding the row's code and
+    // amounts, so the three lines overlap in height (they are closer than a line pitch) while
+    // occupying different columns. Such lines are one row.
+    if (prevLine && l.y0 < prevLine.y1 && disjoint(l, prevLine)) {
+      prev!.lines.push(l);
+      continue;
+    }
     if (labelOnly(l) && prevLine) {
       const indented = labelX0(l) > labelX0(prevLine) + 0.5 * l.fontSize;
       if (Number.isFinite(labelX0(prevLine)) && (indented || fills(prevLine)) && hasAmounts(prev!.lines[0]!)) {
@@ -285,10 +304,8 @@ export function regionToTable(
   if (colEdges.length - 1 < settings.streamMinCols) return undefined;
   const multiCol = region.filter((l) => new Set(l.segments.map((s) => segCol(colEdges, s))).size >= 2);
   if (multiCol.length < settings.streamMinRows) return undefined;
-  if (settings.streamRequireAmounts) {
-    const withAmounts = region.filter((l) => l.segments.some((s) => segCol(colEdges, s) > 0 && NUMERIC.test(s.text.trim())));
-    if (withAmounts.length < settings.streamMinRows) return undefined;
-  }
+  const withAmounts = region.filter((l) => l.segments.some((s) => segCol(colEdges, s) > 0 && NUMERIC.test(s.text.trim())));
+  if (withAmounts.length < settings.streamMinAmountRows) return undefined;
   const rows = regionToRows(region, colEdges, rules, settings);
   const rowEdges = [region[0]!.y0];
   for (let i = 0; i + 1 < rows.length; i++) {

@@ -13,11 +13,12 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../
 const realDir = process.env.BUDGETLENS_REAL_DIR ?? path.resolve(repoRoot, "../shared/real");
 const haveReal = existsSync(realDir);
 
-async function layoutOf(file: string, pageNumber: number): Promise<{ layout: PageLayout; rotation: number }> {
+/** Lays out one page; `withoutRulings` drops the rulings so that the stream path must find the table. */
+async function layoutOf(file: string, pageNumber: number, withoutRulings = false): Promise<{ layout: PageLayout; rotation: number }> {
   const pdf = await openPdf(new Uint8Array(await readFile(path.join(realDir, file))));
   try {
     const page = await pdf.readPage(pageNumber);
-    return { layout: layoutPage(page), rotation: page.rotation };
+    return { layout: layoutPage(withoutRulings ? { ...page, rulings: [] } : page), rotation: page.rotation };
   } finally {
     await pdf.close();
   }
@@ -145,5 +146,40 @@ describe.skipIf(!haveReal)("layout on real filings", () => {
     expect([text(sangong, 3, 0), text(sangong, 3, 4), text(sangong, 3, 8)]).toEqual(["2,542.60", "0", "403.75"]);
     expect([text(caigou, 0, 3), text(caigou, 1, 0), text(caigou, 1, 5)]).toEqual(["采购物品名称", "合计", "2,247.85"]);
     expect(layout.outsideLines.map((l) => l.text)).toContain("2017 年政府采购预算表");
+  });
+
+  // None of the 12 filings has an unruled table, so the stream path is checked on ruled pages with
+  // their rulings removed: it must rebuild the same rows from text alignment alone.
+  it("stream, rulings removed (社会工作部 决算 p13): same 40×6 grid, centred amounts beside wrapped names", async () => {
+    const { layout } = await layoutOf("中共上海市普陀区委社会工作部_2024_年度部门决算.pdf", 13, true);
+    expect(layout.tables).toHaveLength(1);
+    const t = layout.tables[0]!;
+    expect(t.method).toBe("stream");
+    expect(shape(t)).toEqual([40, 6]);
+    expect([text(t, 7, 0), text(t, 7, 1), text(t, 7, 2), text(t, 7, 3), text(t, 7, 5)]).toEqual(["30108", "机关事业单位基本养老保险缴费", "6.18", "30206", "0.00"]);
+    expect([text(t, 0, 0), text(t, 0, 2)]).toEqual(["经济分类科目编码", "决算数"]);
+    expect(layout.outsideLines.map((l) => l.text)).toEqual(["一般公共预算财政拨款基本支出决算表", "单位:万元", expect.stringMatching(/^注:/)]);
+  });
+
+  it("stream, rulings removed (江苏省委办公厅 2017 p5, A3): 13×3 with tall rows, 部门/单位 line kept outside", async () => {
+    const { layout } = await layoutOf("江苏省委办公厅2017年预算公开表格.pdf", 5, true);
+    expect(layout.tables.map((t) => [t.method, ...shape(t)])).toEqual([["stream", 13, 3]]);
+    const t = layout.tables[0]!;
+    expect([text(t, 0, 0), text(t, 0, 1), text(t, 0, 2)]).toEqual(["功能科目代码", "功能科目名称", "金额"]);
+    expect([text(t, 1, 0), text(t, 1, 1), text(t, 1, 2)]).toEqual(["", "合计", "20,702.25"]);
+    expect([text(t, 8, 0), text(t, 8, 1), text(t, 8, 2)]).toEqual(["2080504", "未归口管理的行政单位离退休", "2,000.39"]);
+    expect(layout.outsideLines.map((l) => l.text)).toContain("部门:中国共产党江苏省委员会办公厅 单位:万元");
+  });
+
+  it("stream finds no table on prose or table-of-contents pages", async () => {
+    for (const [file, pageNumber] of [
+      ["上海市财政局25年预算.pdf", 2],
+      ["省法院2018年度部门预算公开.pdf", 18],
+      ["上海市普陀区规划和自然资源局_2024_年度部门决算.pdf", 20],
+    ] as const) {
+      const { layout } = await layoutOf(file, pageNumber);
+      expect(layout.tables, `${file} p${pageNumber}`).toEqual([]);
+      expect(layout.outsideLines.length).toBeGreaterThan(10);
+    }
   });
 });

@@ -123,4 +123,36 @@ describe("stream (unruled tables)", () => {
     expect(splitRunAtWideSpaces(r, 15).map((p) => p.text)).toEqual(["1,057.99", "23.00"]);
     expect(splitRunAtWideSpaces(run("合 计", 100, 100), 15).map((p) => p.text)).toEqual(["合 计"]);
   });
+
+  it("keeps a vertically centred code and amount in the row of the wrapped label around them", () => {
+    // 14pt row pitch; the 2-line label straddles the line with the code and amount (lines overlap in height).
+    const runs = [
+      run("科目编码", 50, 100),
+      run("科目名称", 130, 100),
+      right("决算数", 300, 100),
+      run("30107", 50, 114),
+      run("绩效工资", 130, 114),
+      right("10.16", 300, 114),
+      run("机关事业单位基本", 130, 126),
+      run("30108", 50, 132),
+      right("6.18", 300, 132),
+      run("养老保险缴费", 130, 138),
+      run("30109", 50, 152),
+      run("职业年金缴费", 130, 152),
+      right("4.64", 300, 152),
+    ];
+    const t = layoutPage(page(runs, [])).tables[0]!;
+    expect(rowTexts(t)).toEqual([
+      ["科目编码", "科目名称", "决算数"],
+      ["30107", "绩效工资", "10.16"],
+      ["30108", "机关事业单位基本/养老保险缴费", "6.18"],
+      ["30109", "职业年金缴费", "4.64"],
+    ]);
+  });
+
+  it("separates a 项 code from its name at a gap narrower than a column gap", () => {
+    const runs = [0, 1, 2].flatMap((i) => [run("201", 50, 100 + 16 * i), run("06", 84, 100 + 16 * i), run(`0${i + 1}`, 116, 100 + 16 * i), run("行政运行", 133, 100 + 16 * i), right("84,861,719", 440, 100 + 16 * i)]);
+    const t = layoutPage(page(runs, [])).tables[0]!;
+    expect(rowTexts(t)[1]).toEqual(["201", "06", "02", "行政运行", "84,861,719"]);
+  });
 });
