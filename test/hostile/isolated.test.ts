@@ -9,7 +9,7 @@ import { runInChild } from "./childRunner.ts";
 /** Time to start node and load the bundle + pdfjs in the child, on a loaded machine. */
 const STARTUP_MS = 10_000;
 
-describe("hostile inputs in a child process (bounded time and memory)", () => {
+describe.concurrent("hostile inputs in a child process (bounded time and memory)", () => {
   for (const c of HOSTILE_CASES.filter((x) => x.isolate)) {
     it(`${c.name}: ${c.what} → ${c.expect[0]} within ${c.withinMs / 1000} s${c.maxRssMb ? `, under ${c.maxRssMb} MB` : ""}`, async () => {
       const o = await runInChild(path.join(HOSTILE_PDF_DIR, c.file), { limits: c.limits, killAfterMs: c.withinMs + STARTUP_MS });
