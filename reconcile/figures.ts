@@ -154,3 +154,21 @@ export function columnNamed(view: SideView, subject: string): Column | undefined
   const starts = view.columns.filter((c) => leafName(c).length >= 4 && s.startsWith(leafName(c))).sort((a, b) => leafName(b).length - leafName(a).length);
   return starts[0];
 }
+
+/** 人员经费 / 公用经费 totals of the basic-expenditure table, whichever way it is laid out. */
+export function basicPart(ctx: DocContext, which: string): Figure | undefined {
+  const b = ctx.index.one("general_budget_basic");
+  if (!b) return undefined;
+  const views = ctx.index.sides(b);
+  if (views.length === 2) {
+    // 决算 layout: 人员经费合计 on the left, 公用经费合计 on the right.
+    for (const v of views) {
+      const row = v.rows.find((r) => r.text.startsWith(which));
+      const col = firstValueColumn(v);
+      if (row && col) return { view: v, row, column: col, amount: amountAt(v, row.row, col) ?? exact(0n, v.unit) };
+    }
+    return undefined;
+  }
+  return tableTotal(ctx, b, [which]);
+}
+

@@ -8,7 +8,11 @@ import { norm, stripNumbering } from "./text.ts";
 export type SideName = "left" | "right" | "both";
 
 /** One side of a table (two-sided tables have two), rows with that side's label and code. */
-export type SideRow = { row: Row; label: string[]; code: ClassificationCode | undefined; text: string };
+export type SideRow = {
+  row: Row; label: string[]; code: ClassificationCode | undefined; text: string;
+  /** An unlabelled line of a second list (labels not recoverable): an item of that list. */
+  hint?: "item";
+};
 export type SideView = {
   table: Table;
   side: SideName;
@@ -68,11 +72,20 @@ export function sides(table: Table, doc?: DisclosureDocument): SideView[] {
         rows: table.rows.map((row) => {
           let label = side === "left" ? row.label : (row.rightLabel ?? []);
           const code = side === "left" ? row.code : row.rightCode;
+          let hint: "item" | undefined;
           if (labels.length > 1 && gi > 0 && g.label) {
             const cell = row.cells.find((c) => c.column === g.label!.index);
-            label = cell && cell.text.trim() !== "" ? [cell.text] : [];
+            const first = rowText(label);
+            if (cell && cell.text.trim() !== "") label = [cell.text];
+            else if (/(合计|小计|总计)$/.test(first)) label = [first]; // totals share the printed row
+            else {
+              // The model keeps no label cells for this list: its lines are items, named by position.
+              label = [];
+              if (g.values.some((c) => row.cells.some((x) => x.column === c.index && x.value !== null))) hint = "item";
+            }
           }
-          return { row, label, code: gi > 0 ? undefined : code, text: rowText(label) };
+          const text = hint ? `（${norm(g.label?.path[g.label.path.length - 1] ?? "")}第${row.index + 1}行）` : rowText(label);
+          return { row, label: hint ? [text] : label, code: gi > 0 ? undefined : code, text, ...(hint ? { hint } : {}) };
         }),
       });
     });

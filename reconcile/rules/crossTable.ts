@@ -3,10 +3,10 @@
 // 项目 vs the 项目支出 table, 三公 运行费 vs 302 31, 结转 vs 上年结转结余, 绩效目标表 amounts).
 import type { Table } from "../../parsers/model.ts";
 import type { RuleContext } from "../context.ts";
-import { summaryFigure, tableTotal, threePublic, type Figure } from "../figures.ts";
+import { basicPart, summaryFigure, tableTotal, threePublic, type Figure } from "../figures.ts";
 import type { Flag, Severity } from "../flag.ts";
-import { compareFlag, whereOf } from "../flagging.ts";
-import { exact, parseAmount, type Amount } from "../money.ts";
+import { compareFlag, plainFlag, whereOf } from "../flagging.ts";
+import { exact, formatMicro, parseAmount, type Amount } from "../money.ts";
 import { amountAt, findColumn, firstValueColumn, rowName, type SideView } from "../tableIndex.ts";
 import { compareSum } from "../tolerance.ts";
 import { norm } from "../text.ts";
@@ -21,6 +21,7 @@ export const RULES = {
   carryover: "cross.carryover",
   performance: "cross.performance",
   performanceProject: "sum.performance_project",
+  runningCost: "cross.running_cost",
 } as const;
 
 /** Flag `actual` (where it is printed) against `expected` (the other table's figure). */
@@ -248,6 +249,39 @@ function performance(ctx: RuleContext): Flag[] {
   return out;
 }
 
+/**
+ * 机关运行经费 (三公 table column, or the Jiangsu 机关运行经费 table) vs the basic table's 公用经费
+ * (or its 302 row): it is the administrative units' part of 公用经费, so more than 公用经费 cannot be.
+ */
+function runningCost(ctx: RuleContext): Flag[] {
+  const tp = threePublic(ctx, "running_cost");
+  const ops = ctx.index.one("operating_costs");
+  const r = (tp?.column ? tp : undefined) ?? (ops ? tableTotal(ctx, ops) : undefined);
+  if (!r) return [];
+  let base = basicPart(ctx, "公用经费");
+  let strict = true;
+  if (!base || !base.column || !/公用/.test(base.column.path.join("") + (base.row?.text ?? ""))) {
+    const basic = ctx.index.one("general_budget_basic");
+    const view = basic ? ctx.index.side(basic) : undefined;
+    const row = view?.rows.find((x) => x.code?.code === "302");
+    const col = view ? firstValueColumn(view) : undefined;
+    const a = view && row && col ? amountAt(view, row.row, col) : null;
+    if (!view || !row || !col || !a) return [];
+    base = { view, row, column: col, amount: a };
+    strict = false;
+  }
+  const cmp = compareSum([base.amount], r.amount, ctx.tol);
+  if (cmp.verdict === "mismatch" && r.amount.value < base.amount.value) {
+    // Less than 公用经费 is normal when the department has 事业单位: note it, do not flag it.
+    return [plainFlag("info", RULES.runningCost, whereOf(r.view, r.row, r.column),
+      `机关运行经费${r.amount.text}小于${base.view.table.number}公用经费${base.amount.text}（含事业单位时属正常）`,
+      `running cost below 公用经费 (normal when the department has public institutions)`,
+      { expected: formatMicro(base.amount.value, r.view.unit), actual: formatMicro(r.amount.value, r.view.unit), difference: formatMicro(r.amount.value - base.amount.value, r.view.unit), unit: r.view.unit })];
+  }
+  const f = crossFlag(ctx, RULES.runningCost, base, r, "机关运行经费不应超过基本支出表公用经费（若口径含项目支出中的运行经费，请核对说明）", "running cost should not exceed the basic table's 公用经费 (unless this year's 口径 includes project-funded running costs)", strict ? "error" : "warning");
+  return f ? [f] : [];
+}
+
 export function crossTable(ctx: RuleContext): Flag[] {
-  return [...totals(ctx), ...classes(ctx), ...funds(ctx), ...basicProject(ctx), ...vehicle(ctx), ...carryover(ctx), ...performance(ctx)];
+  return [...runningCost(ctx), ...totals(ctx), ...classes(ctx), ...funds(ctx), ...basicProject(ctx), ...vehicle(ctx), ...carryover(ctx), ...performance(ctx)];
 }

@@ -3,7 +3,7 @@
 // 运行经费, 政府采购 parts, and the 决算 words (大于/小于/持平, 完成 x%) against the figures beside them.
 import type { AmountFact, FinalComparison } from "../../parsers/narrative/index.ts";
 import type { DocContext, RuleContext } from "../context.ts";
-import { columnNamed, itemRow, summaryFigure, tableTotal, threePublic, type Figure, type ThreePublicConcept } from "../figures.ts";
+import { basicPart, columnNamed, itemRow, summaryFigure, tableTotal, threePublic, type Figure, type ThreePublicConcept } from "../figures.ts";
 import type { Flag } from "../flag.ts";
 import { compareFlag, locate, plainFlag } from "../flagging.ts";
 import { abs, exact, formatMicro, parseAmount, type Amount } from "../money.ts";
@@ -140,22 +140,6 @@ export function resolveFact(ctx: DocContext, f: AmountFact): Figure | undefined 
     return t ? tableTotal(ctx, t) : undefined;
   }
   return undefined;
-}
-
-function basicPart(ctx: DocContext, which: string): Figure | undefined {
-  const b = ctx.index.one("general_budget_basic");
-  if (!b) return undefined;
-  const views = ctx.index.sides(b);
-  if (views.length === 2) {
-    // 决算 layout: 人员经费合计 on the left, 公用经费合计 on the right.
-    for (const v of views) {
-      const row = v.rows.find((r) => r.text.startsWith(which));
-      const col = firstValueColumn(v);
-      if (row && col) return { view: v, row, column: col, amount: exactOrZero(v, row, col) };
-    }
-    return undefined;
-  }
-  return tableTotal(ctx, b, [which]);
 }
 
 function exactOrZero(view: SideView, row: { row: SideView["rows"][number]["row"] }, col: SideView["columns"][number]): Amount {
@@ -312,6 +296,14 @@ function procurement(ctx: RuleContext): Flag[] {
     const flag = compareFlag({ rule: RULES.procurement, where: { page: p.page }, cmp, expected: parts.reduce((s, a) => s + a.value, 0n), actual: total, unit: p.unit,
       zh: "政府采购总额应等于货物、工程、服务之和", en: "procurement total should equal goods + works + services" });
     if (flag) out.push({ ...flag, message: `${flag.message}。原文 / text: ${p.sentence.slice(0, 120)}` });
+    const t = ctx.index.one("procurement");
+    const fig = t ? tableTotal(ctx, t) : undefined;
+    if (fig) {
+      const c2 = compareSum([fig.amount], total, ctx.tol);
+      const f2 = compareFlag({ rule: RULES.amount, where: {}, cmp: c2, expected: fig.amount.value, actual: total, unit: p.unit,
+        zh: `说明所列政府采购总额与${tableName(fig)}不一致`, en: "the stated procurement total does not match the procurement table" });
+      if (f2) out.push({ ...f2, ...narrativeWhere(p, fig) });
+    }
   }
   return out;
 }

@@ -23,14 +23,23 @@ export const RULES = {
   balance: "balance.two_sided",
   misplaced: "sum.misplaced_column",
   threePublic: "sum.three_public",
+  procurement: "sum.procurement",
 } as const;
 
 /** Check actual = Σ parts on every value column of the view; blanks are 0, a row of blanks is skipped. */
-function checkRowSum(ctx: RuleContext, view: SideView, target: SideRow, parts: SideRow[], rule: string, zh: string, en: string, skipBlankTarget = false): Flag[] {
+type Fallback = (target: SideRow) => { view: SideView; col: Column; amount: Amount } | undefined;
+
+function checkRowSum(ctx: RuleContext, view: SideView, target: SideRow, parts: SideRow[], rule: string, zh: string, en: string, skipBlankTarget = false, fallback?: Fallback): Flag[] {
   const out: Flag[] = [];
   for (const col of view.columns) {
-    const actual = amountAt(view, target.row, col);
-    // Summary totals are sometimes printed once across merged columns: a blank there is not a 0.
+    let actual = amountAt(view, target.row, col);
+    let where = whereOf(view, target, col);
+    // Summary totals are sometimes printed once across merged columns (Jiangsu: under the second
+    // list of the same side): compare with that figure; otherwise a blank there is not a 0.
+    if (skipBlankTarget && actual === null && fallback && view.columns.length === 1) {
+      const fb = fallback(target);
+      if (fb) { actual = fb.amount; where = whereOf(fb.view, target, fb.col); }
+    }
     if (skipBlankTarget && actual === null) continue;
     const partAmounts = parts.map((p) => amountAt(view, p.row, col));
     if (actual === null && partAmounts.every((a) => a === null)) continue;
@@ -38,7 +47,7 @@ function checkRowSum(ctx: RuleContext, view: SideView, target: SideRow, parts: S
     const ps = partAmounts.map((a, i) => a ?? amountOrZero(view, parts[i]!.row, col));
     const cmp = compareSum(ps, act, ctx.tol);
     const f = compareFlag({
-      rule, where: whereOf(view, target, col), cmp,
+      rule, where, cmp,
       expected: ps.reduce((s, a) => s + a.value, 0n), actual: act, unit: view.unit, zh, en,
     });
     if (f) out.push(f);
@@ -279,21 +288,29 @@ function outline(view: SideView): { r: SideRow; k: OutlineKind }[] {
   return out;
 }
 
-function summaryOutline(ctx: RuleContext, view: SideView): { flags: Flag[]; grand: SideRow | undefined } {
+function summaryOutline(ctx: RuleContext, view: SideView, siblings: SideView[] = []): { flags: Flag[]; grand: SideRow | undefined } {
+  const fallback: Fallback = (target) => {
+    for (const s of siblings) {
+      const col = s.columns[0];
+      const a = col ? amountAt(s, target.row, col) : null;
+      if (col && a) return { view: s, col, amount: a };
+    }
+    return undefined;
+  };
   const ol = outline(view);
   const flags: Flag[] = [];
   const As = ol.filter((o) => o.k === "A").map((o) => o.r);
   const sub = ol.find((o) => o.k === "subtotal")?.r;
   const grand = ol.filter((o) => o.k === "grand").map((o) => o.r).pop();
   if (sub && As.length > 0) {
-    flags.push(...checkRowSum(ctx, view, sub, As, RULES.outline, `${sub.text} 应等于各收支项目之和`, `${sub.text} should equal the sum of the numbered lines above it`, true));
+    flags.push(...checkRowSum(ctx, view, sub, As, RULES.outline, `${sub.text} 应等于各收支项目之和`, `${sub.text} should equal the sum of the numbered lines above it`, true, fallback));
   }
   if (grand) {
     if (sub) {
       const post = ol.filter((o) => o.k === "post").map((o) => o.r);
       flags.push(...checkRowSum(ctx, view, grand, [sub, ...post], RULES.outline, `${grand.text} 应等于 ${sub.text} 加结转结余各行`, `${grand.text} should equal ${sub.text} plus the carry-over lines`, true));
     } else if (As.length > 0) {
-      flags.push(...checkRowSum(ctx, view, grand, As, RULES.outline, `${grand.text} 应等于各大项之和`, `${grand.text} should equal the sum of the numbered lines`, true));
+      flags.push(...checkRowSum(ctx, view, grand, As, RULES.outline, `${grand.text} 应等于各大项之和`, `${grand.text} should equal the sum of the numbered lines`, true, fallback));
     }
   }
   // A-level line = Σ its numbered (B) lines, or Σ its unnumbered child lines.
@@ -360,8 +377,51 @@ function threePublicRows(ctx: RuleContext): Flag[] {
   return out;
 }
 
+/**
+ * 政府采购预算表 (Jiangsu): 合计 = Σ 一、货物/二、工程/三、服务; each class = Σ its 专项/经济科目 groups;
+ * each group = Σ its items (an item line ends with its 采购组织形式).
+ */
+function procurementRows(ctx: RuleContext): Flag[] {
+  const out: Flag[] = [];
+  for (const t of ctx.index.all("procurement")) {
+    const view = ctx.index.side(t);
+    if (!view || view.columns.length === 0) continue;
+    type K = "total" | "A" | "group" | "item";
+    const kinds: { r: SideRow; k: K }[] = [];
+    for (const r of view.rows) {
+      if (!rowHasValues(view, r.row)) continue;
+      const first = norm(r.label[0] ?? "");
+      const last = norm(r.label[r.label.length - 1] ?? "");
+      const k: K = /^(合计|总计)/.test(first) ? "total" : /^[一二三四五六七八九十]+、/.test(first) ? "A"
+        : /(集中采购|自行组织|自行采购|分散采购|委托代理|定点采购|协议供货)$/.test(last) ? "item" : "group";
+      kinds.push({ r, k });
+    }
+    if (!kinds.some((x) => x.k === "item")) continue;
+    const span = (i: number, stop: (k: K) => boolean) => {
+      const res: { r: SideRow; k: K }[] = [];
+      for (let j = i + 1; j < kinds.length && !stop(kinds[j]!.k); j++) res.push(kinds[j]!);
+      return res;
+    };
+    kinds.forEach((x, i) => {
+      if (x.k === "group") {
+        const items = span(i, (k) => k !== "item").map((y) => y.r);
+        if (items.length > 0) out.push(...checkRowSum(ctx, view, x.r, items, RULES.procurement, `${x.r.text} 应等于其下各采购品目之和`, `the group should equal the sum of its items`));
+      } else if (x.k === "A") {
+        const under = span(i, (k) => k === "A" || k === "total");
+        const groups = under.filter((y) => y.k === "group").map((y) => y.r);
+        const parts = groups.length > 0 ? groups : under.filter((y) => y.k === "item").map((y) => y.r);
+        if (parts.length > 0) out.push(...checkRowSum(ctx, view, x.r, parts, RULES.procurement, `${x.r.text} 应等于其下各项之和`, `the class should equal the sum of its groups`));
+      }
+    });
+    const total = kinds.find((x) => x.k === "total");
+    const As = kinds.filter((x) => x.k === "A").map((x) => x.r);
+    if (total && As.length > 0) out.push(...checkRowSum(ctx, view, total.r, As, RULES.procurement, "政府采购合计应等于货物、工程、服务之和", "the total should equal goods + works + services"));
+  }
+  return out;
+}
+
 export function withinTable(ctx: RuleContext): Flag[] {
-  const out: Flag[] = [...threePublicRows(ctx)];
+  const out: Flag[] = [...threePublicRows(ctx), ...procurementRows(ctx)];
   for (const table of ctx.doc.tables) {
     if (table.empty) continue;
     const views = ctx.index.sides(table);
@@ -372,7 +432,7 @@ export function withinTable(ctx: RuleContext): Flag[] {
       if (!SUMMARY_KINDS.has(table.kind)) out.push(...totalEqualsClasses(ctx, view));
       out.push(...columnSums(ctx, view));
       if (SUMMARY_KINDS.has(table.kind)) {
-        const { flags, grand } = summaryOutline(ctx, view);
+        const { flags, grand } = summaryOutline(ctx, view, views.filter((v) => v !== view && v.side === view.side));
         out.push(...flags);
         if (grand) grands.push({ view, row: grand });
       }
