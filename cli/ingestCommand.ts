@@ -32,7 +32,7 @@ export function summaryTable(results: readonly FileResult[]): string {
   ]);
   return renderTable(
     [
-      { header: "department", max: 28 },
+      { header: "department", max: 40 },
       { header: "year" },
       { header: "kind" },
       { header: "tables", align: "right" },

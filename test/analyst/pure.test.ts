@@ -48,6 +48,10 @@ describe("printedRow", () => {
     const row: Row = { index: 0, page: 1, label: ["工资福利支出"], code: { raw: "301 01", code: "30101", level: "款", scheme: "economic" }, isTotal: false, cells: [{ row: 0, column: 3, text: "1,057.99", value: "1057.99", page: 1, box: [1, 2, 3, 4] }] };
     expect(printedRow({ columns }, row).map((c) => c.text)).toEqual(["301", "01", "工资福利支出", "1,057.99"]);
   });
+  it("does not repeat the code in the label column when the label path starts with it", () => {
+    const row: Row = { index: 0, page: 1, label: ["301 01", "基本工资"], code: { raw: "301 01", code: "30101", level: "款", scheme: "economic" }, isTotal: false, cells: [] };
+    expect(printedRow({ columns }, row).map((c) => c.text)).toEqual(["301", "01", "基本工资", ""]);
+  });
   it("keeps a one-piece code whole when it does not split over the columns", () => {
     const row: Row = { index: 0, page: 1, label: ["x"], code: { raw: "2080505", code: "2080505", level: "项", scheme: "functional" }, isTotal: false, cells: [] };
     expect(printedRow({ columns }, row).map((c) => c.text)).toEqual(["2080505", "", "x", ""]);

@@ -63,7 +63,11 @@ export function printedRow(table, row) {
       const fit = parts.length === codeCols.length ? parts : [code.raw.trim()];
       fit.forEach((p, k) => (out[codeCols[k].i] = { text: p }));
     }
-    if (label && label.length > 0 && labelCols.length > 0 && labelCols.every(({ i }) => !out[i].cell)) {
+    // The model's label path starts with the code when the code was printed in its own columns.
+    const squash = (x) => x.replace(/\s+/g, "");
+    const shown = code && codeCols.length > 0 ? (label ?? []).filter((p) => squash(p) !== code.code && squash(p) !== squash(code.raw)) : label;
+    if (shown && shown.length > 0 && labelCols.length > 0 && labelCols.every(({ i }) => !out[i].cell)) {
+      const label = shown;
       const n = labelCols.length;
       const parts = label.length <= n ? label : [...label.slice(0, n - 1), label.slice(n - 1).join(" ")];
       // With fewer label parts than label columns, the name sits in the last (rightmost) column.
