@@ -31,17 +31,25 @@ function readCsv(text: string): string[][] {
   let field = "";
   let quoted = false;
   const s = text.replace(/^\uFEFF/, "");
+  const endField = (): void => {
+    row.push(field);
+    field = "";
+  };
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!;
     if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && s[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
-    else if (ch === "\r") continue;
-    else if (ch === "\n") row.push(field), rows.push(row), (row = []), (field = "");
-    else field += ch;
+    else if (ch === ",") endField();
+    else if (ch === "\n") {
+      endField();
+      rows.push(row);
+      row = [];
+    } else if (ch !== "\r") field += ch;
   }
   return rows;
 }
