@@ -34,13 +34,17 @@ export function intersectionsToCells(
     (byX.get(p.x) ?? byX.set(p.x, []).get(p.x)!).push(p);
     (byY.get(p.y) ?? byY.set(p.y, []).get(p.y)!).push(p);
   }
-  for (const list of byX.values()) list.sort((a, b) => a.y - b.y);
-  for (const list of byY.values()) list.sort((a, b) => a.x - b.x);
+  // Position of each point in its column (sorted by y) and its row (sorted by x): the points
+  // below / to the right of p are then a slice, not a scan.
+  const indexInX = new Map<Intersection, number>();
+  const indexInY = new Map<Intersection, number>();
+  for (const list of byX.values()) list.sort((a, b) => a.y - b.y).forEach((q, i) => indexInX.set(q, i));
+  for (const list of byY.values()) list.sort((a, b) => a.x - b.x).forEach((q, i) => indexInY.set(q, i));
 
   const cells: Box[] = [];
   for (const p of intersections.values()) {
-    const below = byX.get(p.x)!.filter((q) => q.y > p.y);
-    const right = byY.get(p.y)!.filter((q) => q.x > p.x);
+    const below = byX.get(p.x)!.slice(indexInX.get(p)! + 1);
+    const right = byY.get(p.y)!.slice(indexInY.get(p)! + 1);
     let found: Box | undefined;
     outer: for (const b of below) {
       if (!connectsV(p, b)) continue;

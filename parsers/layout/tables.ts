@@ -6,7 +6,7 @@ import type { Box } from "./cells.ts";
 import { clusterValues } from "./edges.ts";
 import type { LayoutSettings } from "./settings.ts";
 
-/** Groups cells into tables: two cells belong together when they share a corner. Largest-area first is not implied; tables come top to bottom. */
+/** Groups cells into tables: two cells belong together when they share a corner. Tables come top to bottom. */
 export function cellsToTables(cells: readonly Box[]): Box[][] {
   const parent = cells.map((_, i) => i);
   const find = (i: number): number => {
@@ -29,9 +29,10 @@ export function cellsToTables(cells: readonly Box[]): Box[][] {
     const r = find(i);
     (groups.get(r) ?? groups.set(r, []).get(r)!).push(c);
   });
-  const tables = [...groups.values()];
-  tables.sort((a, b) => bbox(a).y0 - bbox(b).y0 || bbox(a).x0 - bbox(b).x0);
-  return tables;
+  return [...groups.values()]
+    .map((t) => ({ t, b: bbox(t) }))
+    .sort((a, b) => a.b.y0 - b.b.y0 || a.b.x0 - b.b.x0)
+    .map(({ t }) => t);
 }
 
 export function bbox(boxes: readonly Box[]): Box {
@@ -62,11 +63,17 @@ export function gridLines(values: readonly number[], tolerance: number): number[
   return clusterValues(values, tolerance).map((c) => c.reduce((a, b) => a + b, 0) / c.length);
 }
 
-/** Index of the grid line nearest to v. */
+/** Index of the grid line nearest to v (lines ascending; binary search). */
 export function nearestIndex(lines: readonly number[], v: number): number {
-  let best = 0;
-  for (let i = 1; i < lines.length; i++) if (Math.abs(lines[i]! - v) < Math.abs(lines[best]! - v)) best = i;
-  return best;
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (lines[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  // lo is the first line ≥ v; the one before may be nearer.
+  return lo > 0 && Math.abs(lines[lo - 1]! - v) <= Math.abs(lines[lo]! - v) ? lo - 1 : lo;
 }
 
 /**
