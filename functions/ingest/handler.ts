@@ -72,7 +72,9 @@ export function createIngestHandler(opts: IngestHandlerOptions = {}): (event: SQ
       }
       return outcomes;
     };
-    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+    // Sequential: parsing is CPU- and memory-bound (one vCPU-ish at 2 GB), and a duplicate later in
+    // the batch then finds the committed document instead of waiting on the first one's lease.
+    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
   };
 }
 
