@@ -68,9 +68,15 @@ export function groupRunsIntoLines(runs: readonly TextRun[], settings: Pick<Layo
 }
 
 /**
+ * Full-width punctuation (、。，：；（）《》“”) sits in its own em box with blank space that some producers
+ * emit as a gap; a space next to it never carries meaning (`事务受理 、社区管理`).
+ */
+const FULL_WIDTH_PUNCT = /[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f]/;
+
+/**
  * Joins one line's runs (already left to right). A single space goes between two runs when the gap
- * exceeds spaceGapRatio × font size and neither side already ends/starts with whitespace; the runs'
- * own characters (including their inner spaces) are kept verbatim.
+ * exceeds spaceGapRatio × font size, neither side already ends/starts with whitespace and neither
+ * side is full-width punctuation; the runs' own characters (including their inner spaces) are kept verbatim.
  */
 export function joinRuns(runs: readonly TextRun[], settings: Pick<LayoutSettings, "spaceGapRatio">): string {
   let text = "";
@@ -79,7 +85,7 @@ export function joinRuns(runs: readonly TextRun[], settings: Pick<LayoutSettings
     if (prev) {
       const gap = r.x0 - prev.x1;
       const size = Math.min(effectiveFontSize(prev), effectiveFontSize(r));
-      if (gap > settings.spaceGapRatio * size && !/\s$/.test(text) && !/^\s/.test(r.text)) text += " ";
+      if (gap > settings.spaceGapRatio * size && !/\s$/.test(text) && !/^\s/.test(r.text) && !FULL_WIDTH_PUNCT.test(text.slice(-1) + r.text.charAt(0))) text += " ";
     }
     text += r.text;
     prev = r;

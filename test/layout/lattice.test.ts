@@ -187,9 +187,16 @@ describe("lattice", () => {
   it("joins letter-spaced runs with a single space and adjacent runs without one", () => {
     const xs = [50, 250];
     const ys = [100, 120, 140];
-    const runs = [run("合", 60, 105), run("计", 100, 105), run("财政拨款", 60, 125), run("(补助)", 100, 125)];
+    const runs = [
+      run("合", 60, 105),
+      run("计", 100, 105),
+      run("财政拨款", 60, 125),
+      run("(补助)", 100, 125),
+      run("受理", 130, 105),
+      run("、社区", 155, 105),
+    ];
     const t = layoutPage(page(runs, ruledGrid(xs, ys))).tables[0]!;
-    expect(cellText(t, 0, 0)).toBe("合 计");
+    expect(cellText(t, 0, 0)).toBe("合 计 受理、社区");
     expect(cellText(t, 1, 0)).toBe("财政拨款(补助)");
   });
 
