@@ -164,7 +164,9 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
         image: (i) => visibility.image(i),
       }, isVisible);
       const rulings = extractRulings(paths, vt, width, height, settings.rulings);
-      const items = content.items.filter((it): it is typeof it & RawTextItem => "str" in it) as RawTextItem[];
+      // Bound the work on pathological pages: more than twice the run limit is never needed.
+      const allItems = content.items.filter((it): it is typeof it & RawTextItem => "str" in it) as RawTextItem[];
+      const items = capItems(allItems, 2 * lim.maxRunsPerPage);
       const { runs, stats: st } = buildTextRuns({
         items,
         styles: content.styles as Record<string, TextStyle>,
@@ -187,7 +189,8 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
       };
       if (runs.length > lim.maxRunsPerPage) {
         model.runs = runs.slice(0, lim.maxRunsPerPage);
-        model.warnings = [`Page ${n} has ${runs.length} text runs; only the first ${lim.maxRunsPerPage} were kept (PdfLimits.maxRunsPerPage).`];
+        const total = items.length < allItems.length ? `more than ${runs.length}` : `${runs.length}`;
+        model.warnings = [`Page ${n} has ${total} text runs; only the first ${lim.maxRunsPerPage} were kept (PdfLimits.maxRunsPerPage).`];
       }
       return model;
     } finally {
@@ -264,6 +267,15 @@ export function decodeFontName(name: string | undefined): string | undefined {
   } catch {
     return name;
   }
+}
+
+/** The items up to the one that makes `max` non-blank items (pdfjs also emits blank spacer items). */
+function capItems(items: RawTextItem[], max: number): RawTextItem[] {
+  let seen = 0;
+  for (let i = 0; i < items.length; i++) {
+    if (items[i]!.str.trim() !== "" && ++seen > max) return items.slice(0, i);
+  }
+  return items;
 }
 
 function yieldToEventLoop(): Promise<void> {

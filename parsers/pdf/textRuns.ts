@@ -79,10 +79,11 @@ export interface TextRunStats {
 
 /** Collects, in paint order, the boxes of text that is not shown and of text that is. */
 export class VisibilityTracker {
-  readonly invisible: Box[] = [];
-  readonly visible: Box[] = [];
+  readonly invisible = new BoxIndex<{ box: Box }>();
+  readonly visible = new BoxIndex<{ box: Box }>();
+  invisibleCount = 0;
   /** Shown glyphs in viewport space, for locating the words of a text-content item. */
-  readonly glyphs: { text: string; box: Box }[] = [];
+  readonly glyphs = new BoxIndex<{ text: string; box: Box }>();
   private readonly backgrounds: Box[] = [];
 
   constructor(private readonly viewport: Matrix, private readonly s: TextRunSettings) {}
@@ -111,9 +112,11 @@ export class VisibilityTracker {
       const cx = (b.x0 + b.x1) / 2, cy = (b.y0 + b.y1) / 2;
       shown = this.backgrounds.some((g) => cx >= g.x0 && cx <= g.x1 && cy >= g.y0 && cy <= g.y1);
     }
-    (shown ? this.visible : this.invisible).push(b);
+    (shown ? this.visible : this.invisible).add({ box: b });
     if (shown) {
-      for (const g of t.glyphs) if (g.text.trim() !== "") this.glyphs.push({ text: g.text, box: boxOf(g.quad, this.viewport) });
+      for (const g of t.glyphs) if (g.text.trim() !== "") this.glyphs.add({ text: g.text, box: boxOf(g.quad, this.viewport) });
+    } else {
+      this.invisibleCount++;
     }
   }
 }
@@ -127,15 +130,46 @@ function boxOf(points: Point[], viewport: Matrix): Box {
   return { x0, y0, x1, y1 };
 }
 
+/**
+ * Boxes bucketed by horizontal bands, so "which boxes touch this one" stays cheap on pages with
+ * tens of thousands of runs or glyphs (OCR layers, hostile files).
+ */
+export class BoxIndex<T extends { box: Box }> {
+  private readonly bands = new Map<number, T[]>();
+  /** Largest half-height stored: how far a query must look beyond its own band range. */
+  private reach = 0;
+  constructor(private readonly band = 8) {}
+
+  add(item: T): void {
+    // Each item lives in the band of its vertical centre: no duplicates, no dedupe on query.
+    const k = Math.floor((item.box.y0 + item.box.y1) / 2 / this.band);
+    this.reach = Math.max(this.reach, (item.box.y1 - item.box.y0) / 2);
+    const list = this.bands.get(k);
+    if (list) list.push(item);
+    else this.bands.set(k, [item]);
+  }
+
+  /** Items whose box may intersect b. */
+  near(b: Box): T[] {
+    const out: T[] = [];
+    const first = Math.floor((b.y0 - this.reach) / this.band), last = Math.floor((b.y1 + this.reach) / this.band);
+    for (let k = first; k <= last; k++) {
+      const list = this.bands.get(k);
+      if (list) for (const it of list) out.push(it);
+    }
+    return out;
+  }
+}
+
 function area(b: Box): number {
   return Math.max(0, b.x1 - b.x0) * Math.max(0, b.y1 - b.y0);
 }
 
-function coverage(b: Box, others: Box[]): number {
+function coverage(b: Box, index: BoxIndex<{ box: Box }>): number {
   const a = area(b);
   if (a <= 0) return 0;
   let covered = 0;
-  for (const o of others) {
+  for (const { box: o } of index.near(b)) {
     if (o.x1 <= b.x0 || o.x0 >= b.x1 || o.y1 <= b.y0 || o.y0 >= b.y1) continue;
     covered += area({ x0: Math.max(b.x0, o.x0), y0: Math.max(b.y0, o.y0), x1: Math.min(b.x1, o.x1), y1: Math.min(b.y1, o.y1) });
   }
@@ -208,7 +242,7 @@ export function buildTextRuns(args: {
       stats.droppedDuplicate++;
       continue;
     }
-    if (args.visibility && args.visibility.invisible.length > 0) {
+    if (args.visibility && args.visibility.invisibleCount > 0) {
       const hidden = coverage(box, args.visibility.invisible);
       if (hidden >= s.invisibleCover && coverage(box, args.visibility.visible) < 1 - s.invisibleCover) {
         stats.droppedInvisible++;
@@ -248,7 +282,7 @@ function canon(s: string): string {
  * Returns null when nothing is cut or the words cannot be matched to glyphs (then the item stays
  * whole).
  */
-export function splitAtCellBoundaries(text: string, box: Box, glyphs: { text: string; box: Box }[], rulings: Ruling[], s: TextRunSettings): { text: string; box: Box }[] | null {
+export function splitAtCellBoundaries(text: string, box: Box, glyphs: BoxIndex<{ text: string; box: Box }>, rulings: Ruling[], s: TextRunSettings): { text: string; box: Box }[] | null {
   const words = text.split(/ +/u).filter((w) => w !== "");
   if (words.length < 2) return null;
   const cy = (box.y0 + box.y1) / 2;
@@ -257,6 +291,7 @@ export function splitAtCellBoundaries(text: string, box: Box, glyphs: { text: st
   if (verticals.length === 0 && !numberPairs) return null;
   // The glyphs of this item: centred inside its box, left to right.
   const mine = glyphs
+    .near(box)
     .filter((g) => {
       const gx = (g.box.x0 + g.box.x1) / 2, gy = (g.box.y0 + g.box.y1) / 2;
       return gx >= box.x0 - 1 && gx <= box.x1 + 1 && gy >= box.y0 && gy <= box.y1;
