@@ -11,6 +11,9 @@ import { bulkIngest, CompletionHub, type BulkIngestResult } from "../../analyst/
 import { AnalystApi } from "../../analyst/api.ts";
 import { collect, toCsv, toJsonl, toXlsx, CELL_COLUMNS, FLAG_COLUMNS, type ExportDocument } from "../../analyst/exporters.ts";
 import { summaryTable } from "../../cli/ingestCommand.ts";
+import { createAnalystHandler } from "../../analyst/lambdaHandler.ts";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { DisclosureDocument } from "../../parsers/model.ts";
 import type { Flag } from "../../reconcile/flag.ts";
 
@@ -233,5 +236,22 @@ describe("analyst API and exports over ingested fixtures", () => {
     const cell = firstRow.cells.find((c) => c.value !== null)!;
     const colPos = t2.columns.findIndex((c) => c.index === cell.column);
     expect(ws.getCell(3 + depth, colPos + 1).value).toBe(Number(cell.value));
+  });
+
+  it("answers the same API as a Lambda, and hands out a document's PDF as a presigned URL", async () => {
+    const handler = createAnalystHandler({ api, s3: new S3Client({ forcePathStyle: true }) });
+    const event = (rawPath: string, q: Record<string, string> = {}) =>
+      ({ rawPath, queryStringParameters: q, requestContext: { http: { method: "GET" } } }) as unknown as APIGatewayProxyEventV2;
+    const docs = await handler(event("/api/documents", { kind: "预算" }));
+    expect(docs.statusCode).toBe(200);
+    expect((JSON.parse(String(docs.body)) as { total: number }).total).toBe(3);
+    expect((await handler(event("/documents", { limit: "-1" }))).statusCode).toBe(400);
+    const pdf = await handler(event(`/api/documents/${first.results[0]!.docId}/pdf`));
+    expect(pdf.statusCode).toBe(302);
+    const url = String(pdf.headers?.location);
+    expect(url).toContain("X-Amz-Signature=");
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    expect(new TextDecoder().decode(bytes.slice(0, 5))).toBe("%PDF-");
+    expect(bytes.length).toBe((await backend.store.getMeta(first.results[0]!.docId))!.bytes);
   });
 });
