@@ -108,7 +108,7 @@ export async function pool<T>(items: readonly T[], n: number, fn: (item: T, i: n
 
 /**
  * Uploads every file whose bytes are not stored yet and waits until each has a record.
- * `notify` lets an embedded backend report a finished document at once (see createCompletionHub).
+ * `hub` lets an embedded backend report a finished document at once (see CompletionHub).
  */
 export async function bulkIngest(backend: Backend, files: readonly string[], hub: CompletionHub, opts: BulkIngestOptions = {}): Promise<BulkIngestResult> {
   const t0 = performance.now();
@@ -129,6 +129,8 @@ export async function bulkIngest(backend: Backend, files: readonly string[], hub
 
   const waits: Promise<void>[] = [];
   const seen = new Map<string, number>();
+  const poller = new MetaPoller(backend, opts.pollMs ?? INGEST_SETTINGS.pollMs);
+  hub.onNotify = () => poller.poke();
   await pool(files, opts.concurrency ?? 4, async (file, i) => {
     const bytes = new Uint8Array(await readFile(file));
     const docId = createHash("sha256").update(bytes).digest("hex");
@@ -142,17 +144,15 @@ export async function bulkIngest(backend: Backend, files: readonly string[], hub
       report(r);
       return;
     }
-    const done = hub.expect(docId);
     try {
       await backend.upload(uniqueName(file, docId), bytes);
     } catch (e) {
-      hub.cancel(docId);
       results[i] = { file, docId, status: "UPLOAD_ERROR", failure: (e as Error).message };
       report(results[i]);
       return;
     }
     waits.push(
-      waitForRecord(backend, docId, done, opts).then((rec) => {
+      poller.wait(docId, opts.timeoutMs ?? INGEST_SETTINGS.timeoutMs).then((rec) => {
         results[i] = rec ? resultFromRecord(file, rec.status, rec) : { file, docId, status: "TIMEOUT" };
         report(results[i]!);
       }),
@@ -168,31 +168,71 @@ function uniqueName(file: string, docId: string): string {
   return `${docId.slice(0, 12)}/${basename(file)}`;
 }
 
-async function waitForRecord(backend: Backend, docId: string, done: Promise<void>, opts: BulkIngestOptions): Promise<DocumentRecord | undefined> {
-  const deadline = Date.now() + (opts.timeoutMs ?? INGEST_SETTINGS.timeoutMs);
-  const pollMs = opts.pollMs ?? INGEST_SETTINGS.pollMs;
-  let wake: Promise<unknown> = done;
-  while (Date.now() < deadline) {
-    const r = await backend.store.getMeta(docId);
-    if (r) return r;
-    // Embedded: woken as soon as the local handler reports the document; deployed: poll.
-    await Promise.race([wake, new Promise((res) => setTimeout(res, pollMs))]);
-    wake = new Promise((res) => setTimeout(res, pollMs));
+/**
+ * Waits for documents' META records. Pending documents are looked up together (BatchGetItem of up
+ * to 100 keys) every poll, so following hundreds of uploads on a deployed stack costs a few
+ * requests per poll, not one per document; an embedded outcome wakes the poller at once.
+ */
+class MetaPoller {
+  private readonly pending = new Map<string, { resolve: (r: DocumentRecord | undefined) => void; deadline: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly pollMs: number,
+  ) {}
+
+  wait(docId: string, timeoutMs: number): Promise<DocumentRecord | undefined> {
+    return new Promise((resolve) => {
+      this.pending.set(docId, { resolve, deadline: Date.now() + timeoutMs });
+      this.schedule(this.pollMs);
+    });
   }
-  return undefined;
+
+  /** Look now (an embedded outcome arrived). */
+  poke(): void {
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.running) {
+      if (ms === 0) this.again = true;
+      return;
+    }
+    if (this.timer && ms > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.poll(), ms);
+  }
+
+  private async poll(): Promise<void> {
+    this.timer = undefined;
+    if (this.pending.size === 0) return;
+    this.running = true;
+    try {
+      const found = await this.backend.store.getMetas(this.pending.keys());
+      const now = Date.now();
+      for (const [id, w] of [...this.pending]) {
+        const r = found.get(id);
+        if (r || now > w.deadline) {
+          this.pending.delete(id);
+          w.resolve(r);
+        }
+      }
+    } finally {
+      this.running = false;
+      const soon = this.again;
+      this.again = false;
+      if (this.pending.size > 0) this.schedule(soon ? 0 : this.pollMs);
+    }
+  }
 }
 
-/** Lets the embedded ingest handler's outcome callback wake the waiter of a document. */
+/** Lets the embedded ingest handler's outcome callback wake the waiting bulk ingest at once. */
 export class CompletionHub {
-  private readonly waiters = new Map<string, () => void>();
-  expect(docId: string): Promise<void> {
-    return new Promise((res) => this.waiters.set(docId, res));
-  }
-  cancel(docId: string): void {
-    this.waiters.delete(docId);
-  }
+  onNotify: (() => void) | undefined;
   notify(docId: string | undefined): void {
-    if (!docId) return;
-    this.waiters.get(docId)?.();
+    if (docId) this.onNotify?.();
   }
 }
