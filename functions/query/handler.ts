@@ -3,14 +3,14 @@
 //   GET /documents?department=&year=    GET /documents?status=FAILED      GET /documents/{docId}
 //   GET /documents/{docId}/tables       GET /documents/{docId}/tables/{tableId}/rows
 //   GET /documents/{docId}/flags?severity=
-//   GET /flags?severity=&year=&department=&includeSuperseded=
-//   GET /amounts?code=&scheme=&year=&department=&includeSuperseded=
+//   GET /flags?severity=&year=&department=&includeSuperseded=&limit=&cursor=     (paged: { items, next })
+//   GET /amounts?code=&scheme=&year=&department=&includeSuperseded=&limit=&cursor=
 //   GET /compare?code=&scheme=&kind=&column=&year=&department=
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { z } from "zod";
 import { Severity } from "../../reconcile/flag.ts";
 import { createDocumentClient, requireEnv } from "../shared/clients.ts";
-import { DocumentStore } from "../shared/documentStore.ts";
+import { DocumentStore, InvalidCursorError } from "../shared/documentStore.ts";
 import { QueryService } from "./queryService.ts";
 
 const DocId = z.string().regex(/^[0-9a-f]{64}$/, "docId is the document's SHA-256 (64 hex digits)");
@@ -21,13 +21,14 @@ const Text = z.string().trim().min(1).max(200);
 const DocumentsQuery = z.strictObject({ department: Text.optional(), year: Year.optional(), status: z.enum(["FAILED"]).optional() });
 const DocFlagsQuery = z.strictObject({ severity: Severity.optional() });
 const ScopeQuery = { year: Year.optional(), department: Text.optional(), includeSuperseded: Bool.optional() };
-const FlagsQuery = z.strictObject({ severity: Severity, ...ScopeQuery });
+const PageQuery = { limit: z.coerce.number().int().min(1).max(1000).default(500), cursor: z.string().max(2000).optional() };
+const FlagsQuery = z.strictObject({ severity: Severity, ...ScopeQuery, ...PageQuery });
 const CodeQuery = {
   code: z.string().regex(/^\d{3}(\d{2}){0,2}$/, "code is 3, 5 or 7 digits"),
   scheme: z.enum(["functional", "economic"]).default("functional"),
   ...ScopeQuery,
 };
-const AmountsQuery = z.strictObject(CodeQuery);
+const AmountsQuery = z.strictObject({ ...CodeQuery, ...PageQuery });
 const CompareQuery = z.strictObject({ ...CodeQuery, kind: Text.optional(), column: Text.optional() });
 const Empty = z.strictObject({});
 
@@ -87,12 +88,12 @@ export async function route(service: QueryService, method: string, path: string,
       }
     }
     if (a === "flags" && parts.length === 1) {
-      const { severity, ...scope } = parse(FlagsQuery, query);
-      return json(200, { items: await service.flagsBySeverity(severity, scope) });
+      const { severity, limit, cursor, ...scope } = parse(FlagsQuery, query);
+      return json(200, await service.flagsBySeverityPage(severity, scope, { limit, cursor }));
     }
     if (a === "amounts" && parts.length === 1) {
-      const { scheme, code, ...scope } = parse(AmountsQuery, query);
-      return json(200, { items: await service.amountsByCode(scheme, code, scope) });
+      const { scheme, code, limit, cursor, ...scope } = parse(AmountsQuery, query);
+      return json(200, await service.amountsByCodePage(scheme, code, scope, { limit, cursor }));
     }
     if (a === "compare" && parts.length === 1) {
       const { scheme, code, ...rest } = parse(CompareQuery, query);
@@ -101,6 +102,7 @@ export async function route(service: QueryService, method: string, path: string,
     throw new HttpError(404, `no route for ${path}`);
   } catch (err) {
     if (err instanceof HttpError) return json(err.status, { error: err.message, details: err.details });
+    if (err instanceof InvalidCursorError) return json(400, { error: err.message });
     throw err;
   }
 }

@@ -62,6 +62,11 @@ export interface Scope {
   includeSuperseded?: boolean;
 }
 
+export interface Page {
+  limit: number;
+  cursor?: string;
+}
+
 export interface AmountRow {
   docId: string;
   department: string;
@@ -154,9 +159,27 @@ export class QueryService {
     return items.filter((i) => keep.has(i.docId)).map(flagView);
   }
 
+  /** One page of flagsBySeverity (the HTTP endpoint pages; a page may hold fewer than `limit` served flags). */
+  async flagsBySeverityPage(severity: Severity, scope: Scope, page: Page): Promise<{ items: ReturnType<typeof flagView>[]; next?: string }> {
+    const res = await this.store.queryIndexPage(K.GSI2, "gsi2pk", K.severityGsi2Pk(severity), K.yearDeptPrefix(scope.year, scope.department), page);
+    const items = res.items as unknown as FlagItem[];
+    const keep = await this.servedDocs(items.map((i) => i.docId), scope);
+    return { items: items.filter((i) => keep.has(i.docId)).map(flagView), next: res.next };
+  }
+
+  /** One page of amountsByCode. */
+  async amountsByCodePage(scheme: string, code: string, scope: Scope, page: Page): Promise<{ items: AmountRow[]; next?: string }> {
+    const res = await this.store.queryIndexPage(K.GSI3, "gsi3pk", K.codeGsi3Pk(scheme, code), K.yearDeptPrefix(scope.year, scope.department), page);
+    return { items: await this.amountRows(res.items as unknown as AmountItem[], scope), next: res.next };
+  }
+
   /** Amounts printed against one classification code, across departments. */
   async amountsByCode(scheme: string, code: string, scope: Scope = {}): Promise<AmountRow[]> {
     const items = (await this.store.queryIndex(K.GSI3, "gsi3pk", K.codeGsi3Pk(scheme, code), K.yearDeptPrefix(scope.year, scope.department))) as unknown as AmountItem[];
+    return this.amountRows(items, scope);
+  }
+
+  private async amountRows(items: AmountItem[], scope: Scope): Promise<AmountRow[]> {
     const keep = await this.servedDocs(items.map((i) => i.docId), scope);
     return items
       .filter((i) => keep.has(i.docId))

@@ -46,6 +46,26 @@ export interface SeriesPointer {
 
 type Item = Record<string, unknown>;
 
+/** A page cursor that was not produced by this query (tampered, or from another query). */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("invalid cursor");
+    this.name = "InvalidCursorError";
+  }
+}
+
+function decodeCursor(cursor: string, pkName: string, pkValue: string): Record<string, unknown> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  const k = key as Record<string, unknown> | null;
+  if (typeof k !== "object" || k === null || k[pkName] !== pkValue || !Object.values(k).every((v) => typeof v === "string")) throw new InvalidCursorError();
+  return k;
+}
+
 function isConditionalFailure(e: unknown): boolean {
   return e instanceof ConditionalCheckFailedException || (e as { name?: string } | null)?.name === "ConditionalCheckFailedException";
 }
@@ -245,6 +265,23 @@ export class DocumentStore {
       ExpressionAttributeValues: skPrefix === undefined ? { ":pk": pkValue } : { ":pk": pkValue, ":p": skPrefix },
     };
     return this.queryAll(input, limit);
+  }
+
+  /** One page of a GSI query: at most `limit` items, and an opaque cursor for the next page. */
+  async queryIndexPage(index: string, pkName: string, pkValue: string, skPrefix: string | undefined, page: { limit: number; cursor?: string }): Promise<{ items: Item[]; next?: string }> {
+    const skName = pkName.replace(/pk$/, "sk");
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index,
+        KeyConditionExpression: skPrefix === undefined ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :p)",
+        ExpressionAttributeNames: skPrefix === undefined ? { "#pk": pkName } : { "#pk": pkName, "#sk": skName },
+        ExpressionAttributeValues: skPrefix === undefined ? { ":pk": pkValue } : { ":pk": pkValue, ":p": skPrefix },
+        Limit: page.limit,
+        ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, pkName, pkValue),
+      }),
+    );
+    return { items: (out.Items ?? []) as Item[], next: out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString("base64url") : undefined };
   }
 
   /** META records of many documents (BatchGet, UnprocessedKeys retried). */
