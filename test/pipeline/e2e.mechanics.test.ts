@@ -122,12 +122,16 @@ describe("pipeline failure handling (embedded servers, synthetic parser)", () =>
     await env.drainAlerts();
   });
 
-  it("acknowledges S3's test event and ignores objects outside incoming/", async () => {
+  it("acknowledges S3's test event, ignores objects outside incoming/ and objects deleted before ingest", async () => {
     const before = outcomes.length;
     await env.clients.sqs.send(new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Bucket: env.resources.bucket }) }));
     await env.clients.sqs.send(new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: s3NotificationBody({ bucket: env.resources.bucket, key: "exports/x.pdf" }) }));
     expect(await env.waitForIdle(30_000)).toBe(true);
     expect(outcomes.length).toBe(before);
+    // An object deleted before its event was processed: nothing to store, nothing to retry.
+    await env.clients.sqs.send(new SendMessageCommand({ QueueUrl: env.resources.queueUrl, MessageBody: s3NotificationBody({ bucket: env.resources.bucket, key: "incoming/deleted-meanwhile.pdf" }) }));
+    expect(await env.waitForIdle(30_000)).toBe(true);
+    expect(outcomes.slice(before).map((o) => [o.key, o.status])).toEqual([["incoming/deleted-meanwhile.pdf", "GONE"]]);
     expect(await env.dlqDepth()).toBe(1); // only the poison message from the first test
   });
 
