@@ -161,7 +161,7 @@ export function registerQuery(program: Command): void {
   withCommon(q.command("years").description("a department year over year: every table row side by side, with changes and the filing's stated changes").argument("<department>"))
     .option("--kind <kind>", "预算 | 决算", "预算")
     .option("--table-kind <kind>", "only this table kind (e.g. expenditure_summary)")
-    .action((department: string, o: Common & { kind: string; table?: string }) =>
+    .action((department: string, o: Common & { kind: string; tableKind?: string }) =>
       run(o, async (c) => {
         const body = await getOk<YearOverYear>(c, `/departments/${encodeURIComponent(department)}/years`, { kind: o.kind });
         if (o.json) return void out(JSON.stringify(body) + "\n");

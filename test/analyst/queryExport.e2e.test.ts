@@ -113,7 +113,8 @@ describe("analyst API and exports over ingested fixtures", () => {
     } while (cursor);
     expect(walked).toEqual(all.items.map((d) => d.docId));
 
-    for (const q of [{ limit: "0" }, { limit: "abc" }, { kind: "季报" }, { cursor: "zzz" }, { year: "20x5" }, { bogus: "1" }]) {
+    const bad: Record<string, string>[] = [{ limit: "0" }, { limit: "abc" }, { kind: "季报" }, { cursor: "zzz" }, { year: "20x5" }, { bogus: "1" }];
+    for (const q of bad) {
       const r = await get("/documents", q);
       expect(r.status, JSON.stringify(q)).toBe(400);
       expect((r.body as { error: string }).error).toBe("invalid request");
