@@ -76,7 +76,7 @@ function itemSize(item: Record<string, unknown>): number {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
     if (keys.length === 1 && AV_KEYS.has(keys[0]!)) {
-      const av = o as AttributeValue;
+      const av = o as unknown as AttributeValue;
       if (av.N !== undefined) return Math.ceil(av.N.replace(/^-|\.|^0+/g, "").length / 2) + 1;
       if (av.M) return 3 + Object.entries(av.M).reduce((n, [k, x]) => n + 1 + Buffer.byteLength(k) + value(x), 0);
       return value(Object.values(o)[0]);
