@@ -68,13 +68,32 @@ for (const t of model.tables) {
   $("tables-nav").append(h("button", { dataset: { tableId: t.id }, title: t.title, onclick: () => { renderTable(t); renderPage(t.pages[0]); } }, t.number));
 }
 
-/** The table and cell a flag points at: same page and box; else the table it names. */
+const squash = (x) => String(x ?? "").replace(/\s+/g, "");
+
+/**
+ * The table and cell a flag points at: the cell with the flag's page and box; else (a narrative
+ * flag boxes the sentence, not the cell) the named table's cell on the flag's row whose value is the
+ * figure the flag quotes from the table (its column when it names one).
+ */
 function locate(flag) {
   if (flag.box) {
-    for (const t of model.tables) for (const r of t.rows) for (const c of r.cells) if (c.page === flag.page && sameBox(c.box, flag.box)) return { table: t, cell: c };
+    for (const t of model.tables) for (const r of t.rows) for (const c of r.cells) if (c.page === flag.page && sameBox(c.box, flag.box)) return { table: t, cell: c, exact: true };
   }
-  const t = model.tables.find((x) => x.number === flag.table && (!flag.page || x.pages.includes(flag.page))) ?? model.tables.find((x) => x.number === flag.table);
-  return { table: t, cell: null };
+  const candidates = model.tables.filter((x) => x.number === flag.table);
+  const t = candidates.find((x) => !flag.page || x.pages.includes(flag.page)) ?? candidates[0];
+  if (!t || !flag.row) return { table: t, cell: null, exact: false };
+  const rowKey = squash(flag.row.join(""));
+  const colKey = flag.column ? squash(flag.column.join("")) : null;
+  for (const table of [t, ...candidates.filter((x) => x !== t)]) {
+    for (const r of table.rows) {
+      const labels = [squash(r.label.join("")), squash((r.rightLabel ?? []).join(""))];
+      if (!labels.includes(rowKey)) continue;
+      const cols = new Map(table.columns.map((c) => [c.index, c]));
+      const hit = r.cells.find((c) => c.value !== null && (colKey ? squash(cols.get(c.column)?.path.join("")) === colKey : [flag.expected, flag.actual].includes(c.value)));
+      if (hit) return { table, cell: hit, exact: false };
+    }
+  }
+  return { table: t, cell: null, exact: false };
 }
 
 // ---- PDF page ------------------------------------------------------------------------------
@@ -104,11 +123,19 @@ async function renderPage(n) {
   return { page, viewport };
 }
 
-/** Text pdf.js finds inside a box of the page (what the analyst should see under the highlight). */
+/** Display width of a character, in ems: Han and full-width forms 1, everything else ½. */
+const charEm = (ch) => (/[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 1 : 0.5);
+
+/**
+ * Text pdf.js finds inside a box of the page (what the analyst should see under the highlight):
+ * each text item's characters are spread along its baseline in proportion to their width and kept
+ * when their centre falls in the box, so a box over part of a narrative line yields that part.
+ */
 async function textInBox(page, viewport, box) {
   const content = await page.getTextContent();
   const s = viewport.scale;
   const rect = box.map((v) => v * s);
+  const inside = (x, y) => x >= rect[0] - 1 && x <= rect[2] + 1 && y >= rect[1] - 1 && y <= rect[3] + 1;
   const parts = [];
   for (const item of content.items) {
     if (!item.str || !item.str.trim()) continue;
@@ -116,13 +143,21 @@ async function textInBox(page, viewport, box) {
     const fh = Math.hypot(tx[2], tx[3]);
     const dirLen = Math.hypot(tx[0], tx[1]) || 1;
     const dir = [tx[0] / dirLen, tx[1] / dirLen];
-    const upLen = Math.hypot(tx[2], tx[3]) || 1;
-    const up = [tx[2] / upLen, tx[3] / upLen];
+    const up = [tx[2] / (fh || 1), tx[3] / (fh || 1)];
+    const chars = [...item.str];
+    const ems = chars.map(charEm);
+    const total = ems.reduce((a, b) => a + b, 0) || 1;
     const w = item.width * s;
-    // Centre of the item: along its baseline by half its width, up by half its height.
-    const cx = tx[4] + (dir[0] * w) / 2 + (up[0] * fh) / 2;
-    const cy = tx[5] + (dir[1] * w) / 2 + (up[1] * fh) / 2;
-    if (cx >= rect[0] - 1 && cx <= rect[2] + 1 && cy >= rect[1] - 1 && cy <= rect[3] + 1) parts.push(item.str);
+    let along = 0;
+    let text = "";
+    chars.forEach((ch, k) => {
+      const mid = along + (ems[k] / total) * w * 0.5;
+      along += (ems[k] / total) * w;
+      const x = tx[4] + dir[0] * mid + (up[0] * fh) / 2;
+      const y = tx[5] + dir[1] * mid + (up[1] * fh) / 2;
+      if (inside(x, y)) text += ch;
+    });
+    if (text.trim()) parts.push(text.trim());
   }
   return parts.join(" ").trim();
 }
@@ -164,7 +199,9 @@ async function showFlag(flag, li) {
   if (table && table !== currentTable) renderTable(table);
   const td = cell ? document.querySelector(`table.printed td[data-page="${cell.page}"][data-box="${cell.box.join(",")}"]`) : null;
   markCell(td);
-  await highlight(cell?.page ?? flag.page ?? table?.pages[0], flag.box ?? cell?.box ?? null, cell?.text, "flag");
+  // The PDF shows where the flag points (a narrative flag: the sentence); the table, the cell.
+  const onPage = flag.box ? flag.page : (cell?.page ?? flag.page ?? table?.pages[0]);
+  await highlight(onPage, flag.box ?? cell?.box ?? null, cell?.text, "flag");
 }
 
 // ---- flags -----------------------------------------------------------------------------------
