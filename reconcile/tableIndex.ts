@@ -75,7 +75,8 @@ export function sides(table: Table, doc?: DisclosureDocument): SideView[] {
           let hint: "item" | undefined;
           if (labels.length > 1 && gi > 0 && g.label) {
             const cell = row.cells.find((c) => c.column === g.label!.index);
-            const first = rowText(label);
+            // Totals share the printed row; a side whose own label was lost still has the other side's.
+            const first = rowText(label) || rowText(row.label);
             if (cell && cell.text.trim() !== "") label = [cell.text];
             else if (/(合计|小计|总计)$/.test(first)) label = [first]; // totals share the printed row
             else {

@@ -24,6 +24,7 @@ export const RULES = {
   misplaced: "sum.misplaced_column",
   threePublic: "sum.three_public",
   procurement: "sum.procurement",
+  labelGroups: "sum.label_groups",
 } as const;
 
 /** Check actual = Σ parts on every value column of the view; blanks are 0, a row of blanks is skipped. */
@@ -276,7 +277,8 @@ function outline(view: SideView): { r: SideRow; k: OutlineKind }[] {
     if (t === "") continue;
     let k: OutlineKind;
     // 收入合计/支出合计 is the grand total unless a 收入总计/总计 follows (then it is the 本年 subtotal).
-    if (GRAND_RE.test(t) || (!hasGrand && /^(收入合计|支出合计)$/.test(t))) k = "grand";
+    if (r.hint === "item") k = "A";
+    else if (GRAND_RE.test(t) || (!hasGrand && /^(收入合计|支出合计)$/.test(t))) k = "grand";
     else if (SUBTOTAL_RE.test(t) || /^(收入合计|支出合计)$/.test(t)) { k = "subtotal"; mode = "afterSub"; }
     else if (mode === "afterSub") k = A_RE.test(t) || B_RE.test(t) ? "other" : "post";
     else if (A_RE.test(t) || (r.code && r.code.code.length === 3)) { k = "A"; inQizhong = false; }
@@ -420,6 +422,38 @@ function procurementRows(ctx: RuleContext): Flag[] {
   return out;
 }
 
+/**
+ * Vertical tables with two-level row labels (Jiangsu 收入预算总表: 一般公共预算资金 / 小计, 公共财政拨款…):
+ * each group's 小计 = Σ its other lines (其中 lines excluded); the grand total = Σ group totals.
+ */
+function labelGroups(ctx: RuleContext, view: SideView): Flag[] {
+  const rows = view.rows.filter((r) => !r.code);
+  if (view.table.kind === "procurement" || rows.filter((r) => r.label.length >= 2).length < 2 || view.rows.some((r) => r.code)) return [];
+  const out: Flag[] = [];
+  const groups = new Map<string, SideRow[]>();
+  const order: string[] = [];
+  for (const r of rows) {
+    if (r.label.length < 2) continue;
+    const g = norm(r.label[0]!);
+    if (!groups.has(g)) { groups.set(g, []); order.push(g); }
+    groups.get(g)!.push(r);
+  }
+  const groupTotals: SideRow[] = [];
+  for (const g of order) {
+    const members = groups.get(g)!;
+    const sub = members.find((r) => isTotalWord(r.label[1]!));
+    const parts = members.filter((r) => r !== sub && !norm(r.label[1]!).startsWith("其中"));
+    if (sub) {
+      groupTotals.push(sub);
+      if (parts.length > 0) out.push(...checkRowSum(ctx, view, sub, parts, RULES.labelGroups, `${norm(members[0]!.label[0]!)}小计应等于其各项之和`, "the group subtotal should equal its lines", true));
+    } else groupTotals.push(...parts);
+  }
+  const singles = rows.filter((r) => r.label.length === 1 && !isTotalWord(r.text) && !/总计$/.test(r.text) && rowHasValues(view, r.row));
+  const grand = rows.find((r) => r.label.length === 1 && /(总计|合计)$/.test(r.text));
+  if (grand && groupTotals.length > 0) out.push(...checkRowSum(ctx, view, grand, [...groupTotals, ...singles], RULES.labelGroups, `${grand.text} 应等于各组小计之和`, "the total should equal the sum of the group subtotals", true));
+  return out;
+}
+
 export function withinTable(ctx: RuleContext): Flag[] {
   const out: Flag[] = [...threePublicRows(ctx), ...procurementRows(ctx)];
   for (const table of ctx.doc.tables) {
@@ -431,6 +465,7 @@ export function withinTable(ctx: RuleContext): Flag[] {
       out.push(...hierarchy(ctx, view));
       if (!SUMMARY_KINDS.has(table.kind)) out.push(...totalEqualsClasses(ctx, view));
       out.push(...columnSums(ctx, view));
+      out.push(...labelGroups(ctx, view));
       if (SUMMARY_KINDS.has(table.kind)) {
         const { flags, grand } = summaryOutline(ctx, view, views.filter((v) => v !== view && v.side === view.side));
         out.push(...flags);
