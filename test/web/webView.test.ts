@@ -103,6 +103,24 @@ describe.skipIf(!existsSync(CHROMIUM))("web view in headless Chromium", () => {
     await page.screenshot({ path: join(OUT, "web-flag-highlight.png"), fullPage: false });
   });
 
+  it("a narrative flag shows its sentence on the PDF page and the quoted figure's cell in the table", async () => {
+    const all = ((await (await fetch(`${server.url}/api/documents/${docId}/flags`)).json()) as { items: Flag[] }).items;
+    const index = all.findIndex((f) => f.rule === "narrative.amount" && f.table === "表6" && f.box && f.row);
+    expect(index, "the injected 表6 total error has a narrative.amount flag").toBeGreaterThanOrEqual(0);
+    const flag = all[index]!;
+    await page.evaluate(() => ((window as unknown as { __budgetlens: { highlight: unknown } }).__budgetlens.highlight = null));
+    await page.click(`#flags li[data-flag="${index}"]`);
+    await page.waitForFunction(() => (window as unknown as { __budgetlens: { highlight?: { source: string } } }).__budgetlens.highlight?.source === "flag");
+    const hl = await page.evaluate(() => (window as unknown as { __budgetlens: { page: number; highlight: { box: number[] } } }).__budgetlens);
+    expect(hl.page).toBe(flag.page);
+    expect(hl.highlight.box).toEqual(flag.box);
+    const td = page.locator("table.printed td.hl");
+    await expect(td.count()).resolves.toBe(1);
+    const printed = ((await td.textContent()) ?? "").replace(/,/g, "");
+    expect([flag.expected, flag.actual]).toContain(printed);
+    await page.screenshot({ path: join(OUT, "web-narrative-flag.png") });
+  });
+
   it("shows one code across departments and years", async () => {
     await page.goto(`${server.url}/code.html?code=2080505&scheme=functional`);
     await page.waitForSelector("body[data-ready=true]");
