@@ -103,7 +103,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web view in headless Chromium", () => {
     await page.screenshot({ path: join(OUT, "web-flag-highlight.png"), fullPage: false });
   });
 
-  it("a narrative flag shows its sentence on the PDF page and the quoted figure's cell in the table", async () => {
+  it("a narrative flag shows the quoted figure's cell in the table and on its own page, and links the sentence's page", async () => {
     const all = ((await (await fetch(`${server.url}/api/documents/${docId}/flags`)).json()) as { items: Flag[] }).items;
     const index = all.findIndex((f) => f.rule === "narrative.amount" && f.table === "表6" && f.box && f.row);
     expect(index, "the injected 表6 total error has a narrative.amount flag").toBeGreaterThanOrEqual(0);
@@ -111,13 +111,16 @@ describe.skipIf(!existsSync(CHROMIUM))("web view in headless Chromium", () => {
     await page.evaluate(() => ((window as unknown as { __budgetlens: { highlight: unknown } }).__budgetlens.highlight = null));
     await page.click(`#flags li[data-flag="${index}"]`);
     await page.waitForFunction(() => (window as unknown as { __budgetlens: { highlight?: { source: string } } }).__budgetlens.highlight?.source === "flag");
-    const hl = await page.evaluate(() => (window as unknown as { __budgetlens: { page: number; highlight: { box: number[] } } }).__budgetlens);
-    expect(hl.page).toBe(flag.page);
-    expect(hl.highlight.box).toEqual(flag.box);
+    const hl = await page.evaluate(() => (window as unknown as { __budgetlens: { page: number; highlight: { box: number[]; pdfText: string; cellText: string } } }).__budgetlens);
     const td = page.locator("table.printed td.hl");
     await expect(td.count()).resolves.toBe(1);
-    const printed = ((await td.textContent()) ?? "").replace(/,/g, "");
-    expect([flag.expected, flag.actual]).toContain(printed);
+    const tdText = (await td.textContent()) ?? "";
+    expect([flag.expected, flag.actual]).toContain(tdText.replace(/,/g, ""));
+    // The box is drawn on the page of the cell it belongs to, over the cell's printed text.
+    expect(hl.page).toBe(Number(await td.getAttribute("data-page")));
+    expect(hl.highlight.box).toEqual(flag.box);
+    expect(hl.highlight.pdfText.replace(/\s+/g, "")).toContain(tdText.replace(/\s+/g, ""));
+    if (hl.page !== flag.page) await expect(page.locator("#hlinfo a").textContent()).resolves.toBe(`page ${flag.page}`);
     await page.screenshot({ path: join(OUT, "web-narrative-flag.png") });
   });
 

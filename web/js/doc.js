@@ -78,6 +78,9 @@ const squash = (x) => String(x ?? "").replace(/\s+/g, "");
 function locate(flag) {
   if (flag.box) {
     for (const t of model.tables) for (const r of t.rows) for (const c of r.cells) if (c.page === flag.page && sameBox(c.box, flag.box)) return { table: t, cell: c, exact: true };
+    // Some flags carry the table cell's box with the page of the sentence that quotes it (narrative
+    // rules): the box is only meaningful on the cell's own page, so show it there.
+    for (const t of model.tables) for (const r of t.rows) for (const c of r.cells) if (sameBox(c.box, flag.box)) return { table: t, cell: c, exact: true };
   }
   const candidates = model.tables.filter((x) => x.number === flag.table);
   const t = candidates.find((x) => !flag.page || x.pages.includes(flag.page)) ?? candidates[0];
@@ -195,13 +198,17 @@ async function showCell(td, page, box, text) {
 async function showFlag(flag, li) {
   for (const x of document.querySelectorAll("#flags li.active")) x.classList.remove("active");
   li.classList.add("active");
-  const { table, cell } = locate(flag);
+  const { table, cell, exact } = locate(flag);
   if (table && table !== currentTable) renderTable(table);
   const td = cell ? document.querySelector(`table.printed td[data-page="${cell.page}"][data-box="${cell.box.join(",")}"]`) : null;
   markCell(td);
-  // The PDF shows where the flag points (a narrative flag: the sentence); the table, the cell.
-  const onPage = flag.box ? flag.page : (cell?.page ?? flag.page ?? table?.pages[0]);
+  // The PDF shows the flag's box on the page it belongs to (a box copied from a table cell: that
+  // cell's page); the table, the cell.
+  const onPage = exact ? cell.page : flag.box ? flag.page : (cell?.page ?? flag.page ?? table?.pages[0]);
   await highlight(onPage, flag.box ?? cell?.box ?? null, cell?.text, "flag");
+  if (flag.page && flag.page !== onPage) {
+    $("hlinfo").append(" · the finding cites ", h("a", { href: "#", onclick: (e) => { e.preventDefault(); void renderPage(flag.page); } }, `page ${flag.page}`));
+  }
 }
 
 // ---- flags -----------------------------------------------------------------------------------
