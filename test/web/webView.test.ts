@@ -18,7 +18,7 @@ const repoRoot = resolve(import.meta.dirname, "../..");
 const OUT = join(repoRoot, "test-output");
 // Snapshot the fixtures first: the generator may rewrite fixtures/pdf while the test runs.
 const SNAP = mkdtempSync(join(tmpdir(), "bl-web-"));
-const FIXTURES = ["err-total-off.pdf", "health-2025.pdf"].map((f) => {
+const FIXTURES = ["err-total-off.pdf", "health-2024.pdf", "health-2025.pdf"].map((f) => {
   copyFileSync(join(repoRoot, "fixtures/pdf", f), join(SNAP, f));
   return join(SNAP, f);
 });
@@ -36,7 +36,7 @@ describe.skipIf(!existsSync(CHROMIUM))("web view in headless Chromium", () => {
     const hub = new CompletionHub();
     backend = await openBackend({ mode: "embedded", dataDir: null, concurrency: 3, onOutcome: (o) => hub.notify(o.docId) });
     const res = await bulkIngest(backend, FIXTURES, hub, { concurrency: 3, pollMs: 200 });
-    expect(res.results.map((r) => r.status)).toEqual(["COMMITTED", "COMMITTED"]);
+    expect(res.results.map((r) => r.status)).toEqual(["COMMITTED", "COMMITTED", "COMMITTED"]);
     docId = res.results[0]!.docId;
     server = await startServer({ api: new AnalystApi(backend.store), pdf: (b, k) => backend.pdf(b, k) });
     const { chromium } = await import("playwright-core");
@@ -131,5 +131,21 @@ describe.skipIf(!existsSync(CHROMIUM))("web view in headless Chromium", () => {
     const api = (await (await fetch(`${server.url}/api/amounts?code=2080505&limit=1000`)).json()) as { total: number };
     expect(rows).toBe(api.total);
     await page.screenshot({ path: join(OUT, "web-code.png"), fullPage: true });
+  });
+
+  it("shows a department over the years: rows side by side with changes, headcount claimed vs filings", async () => {
+    const name = "乌鲁木齐市沙依巴克区卫生健康委员会";
+    await page.goto(`${server.url}/dept.html?name=${encodeURIComponent(name)}&kind=budget`);
+    await page.waitForSelector("body[data-ready=true]");
+    const head = await page.locator("#headcount tbody tr").allTextContents();
+    expect(head).toHaveLength(2);
+    expect(head[0]).toMatch(/^2024/);
+    const yoy = (await (await fetch(`${server.url}/api/departments/${encodeURIComponent(name)}/years`)).json()) as { tables: { kind: string; rows: { code?: string; changes: Record<string, { yuan: string }[]> }[]; columns: string[] }[] };
+    const t = yoy.tables.find((x) => x.kind === "expenditure_summary")!;
+    const row = t.rows.find((r) => r.code === "2080505")!;
+    const change = row.changes[t.columns[0]!]![0]!.yuan;
+    const line = page.locator("#tables tr", { hasText: "2080505" }).first();
+    await expect(line.textContent()).resolves.toContain(`${change} 元`);
+    await page.screenshot({ path: join(OUT, "web-department-years.png"), fullPage: false });
   });
 });

@@ -25,7 +25,7 @@ function render() {
     const f = d.flagCounts ?? { error: 0, warning: 0, info: 0 };
     body.append(
       h("tr", { dataset: { docId: d.docId } },
-        h("td", {}, h("a", { href: `doc.html?id=${d.docId}` }, d.department ?? "?")),
+        h("td", {}, h("a", { href: `doc.html?id=${d.docId}` }, d.department ?? "?"), " ", h("a", { href: `dept.html?name=${encodeURIComponent(d.department ?? "")}&kind=${d.docType}`, class: "muted", title: "this department over the years" }, "years")),
         h("td", {}, d.year ?? "?"),
         h("td", {}, KIND_LABEL[d.docType] ?? d.docType),
         h("td", {}, d.status + (d.current ? "" : " (superseded)")),
