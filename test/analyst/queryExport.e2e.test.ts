@@ -11,6 +11,9 @@ import { bulkIngest, CompletionHub, type BulkIngestResult } from "../../analyst/
 import { AnalystApi } from "../../analyst/api.ts";
 import { collect, toCsv, toJsonl, toXlsx, CELL_COLUMNS, FLAG_COLUMNS, type ExportDocument } from "../../analyst/exporters.ts";
 import { summaryTable } from "../../cli/ingestCommand.ts";
+import { loadForExport } from "../../cli/exportCommand.ts";
+import { getAll, openClient } from "../../analyst/client.ts";
+import { startServer } from "../../analyst/server.ts";
 import { createAnalystHandler } from "../../analyst/lambdaHandler.ts";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
@@ -254,5 +257,23 @@ describe("analyst API and exports over ingested fixtures", () => {
     const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
     expect(new TextDecoder().decode(bytes.slice(0, 5))).toBe("%PDF-");
     expect(bytes.length).toBe((await backend.store.getMeta(first.results[0]!.docId))!.bytes);
+  });
+
+  it("the CLI's HTTP client (--api) pages through a running server and loads documents for export", async () => {
+    const server = await startServer({ api, pdf: (b, k) => backend.pdf(b, k) });
+    const client = await openClient({ apiUrl: `${server.url}/api` });
+    try {
+      const flags = await getAll<{ rule: string }>(client, "/flags", { severity: "error" });
+      const direct = (await body<{ total: number }>("/flags", { severity: "error" })).total;
+      expect(flags).toHaveLength(direct);
+      const docs = await loadForExport(client, { department: HEALTH, kind: "预算" });
+      expect(docs.map((d) => d.model.meta.year).sort()).toEqual([2024, 2025]);
+      expect(docs.every((d) => d.model.tables.length > 0)).toBe(true);
+      const bad = await client.get("/documents", { limit: "5000" });
+      expect(bad.status).toBe(400);
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 });
