@@ -218,33 +218,68 @@ function labelledAmounts(view: SideView): { label: string; amount: Amount; row: 
   return out;
 }
 
+/** 绩效目标表 form: label → amount pairs in reading order (a label takes the number right after it). */
+export function formAmounts(form: { key: string; value: string }[]): { unit: "元" | "万元"; pairs: { label: string; amount: string }[] } {
+  const tokens: string[] = [];
+  let unit: "元" | "万元" = "万元";
+  for (const f of form) {
+    if (/\(元\)|（元）/.test(f.key)) unit = "元";
+    for (const part of [f.key, f.value]) {
+      // "年度预算总额1.50;其中:财政拨款1.50;其他资金0.00" → label/number tokens.
+      for (const m of norm(part).matchAll(/([^\d;；,，:：]+?)?[:：]?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d.])|([^\d;；:：]+)/g)) {
+        if (m[3]) tokens.push(m[3]);
+        else {
+          if (m[1]) tokens.push(m[1]);
+          tokens.push(`#${m[2]!.replace(/,/g, "")}`);
+        }
+      }
+    }
+  }
+  const pairs: { label: string; amount: string }[] = [];
+  for (let i = 0; i < tokens.length - 1; i++) {
+    const t = tokens[i]!;
+    const n = tokens[i + 1]!;
+    if (!t.startsWith("#") && n.startsWith("#")) pairs.push({ label: t.replace(/^(其中)/, "").replace(/[(（].*?[)）]$/, ""), amount: n.slice(1) });
+  }
+  return { unit, pairs };
+}
+
 function performance(ctx: RuleContext): Flag[] {
   const out: Flag[] = [];
   const overall = ctx.index.one("performance_overall");
   const grand = summaryFigure(ctx, "left", "grand");
-  if (overall && grand) {
-    const view = ctx.index.side(overall)!;
-    const pairs = labelledAmounts(view).filter((p) => /上级安排|本级安排|^其他$|其他资金|财政资金|资金总额|年度预算/.test(p.label) && !/指标/.test(p.label));
-    const total = pairs.find((p) => /资金总额|年度预算/.test(p.label));
-    const parts = pairs.filter((p) => p !== total && /上级安排|本级安排|^其他$|其他资金/.test(p.label));
-    const actual = total ?? (parts.length > 0 ? { ...parts[0]!, amount: { ...parts[0]!.amount, value: parts.reduce((s, p) => s + p.amount.value, 0n), halfUlp: parts.reduce((s, p) => s + p.amount.halfUlp, 0n) } } : undefined);
-    if (actual) {
-      const f = crossFlag(ctx, RULES.performance, grand, { view, row: actual.row, column: actual.column, amount: actual.amount }, "部门整体绩效目标表资金合计应与收支总表收入总计一致", "overall performance form funds should match total income", "warning");
-      if (f) out.push(f);
+  if (overall?.form && grand) {
+    const { unit, pairs } = formAmounts(overall.form);
+    const parts = pairs.filter((p) => /上级安排|本级安排|^其他$|其他资金/.test(p.label));
+    const total = pairs.find((p) => /资金总额|年度预算$/.test(p.label));
+    const amounts = (total ? [total] : parts).map((p) => parseAmount(p.amount, unit)!);
+    if (amounts.length > 0) {
+      const view = ctx.index.side(overall)!;
+      const sum: Amount = { value: amounts.reduce((s, a) => s + a.value, 0n), halfUlp: amounts.reduce((s, a) => s + a.halfUlp, 0n), text: "", unit };
+      sum.text = formatMicro(sum.value, unit);
+      const f = crossFlag(ctx, RULES.performance, grand, { view, row: undefined, column: undefined, amount: sum }, "部门整体绩效目标表年度预算资金合计应与收支总表收入总计一致", "overall performance form funds should match total income", "warning");
+      if (f) out.push({ ...f, row: ["年度预算"] });
     }
   }
   for (const t of ctx.index.all("performance_project")) {
+    if (!t.form) continue;
+    const { unit, pairs } = formAmounts(t.form);
+    const get = (re: RegExp) => pairs.find((p) => re.test(p.label));
+    const total = get(/年度预算总额|项目资金总额|年度资金总额|^资金总额/);
+    const fin = get(/^财政拨款$|^财政资金$/);
+    const other = get(/^其他资金$/);
     const view = ctx.index.side(t)!;
-    const pairs = labelledAmounts(view);
-    const total = pairs.find((p) => /年度预算总额|年度资金总额|资金总额/.test(p.label));
-    const fin = pairs.find((p) => /财政拨款|财政资金/.test(p.label));
-    const other = pairs.find((p) => /其他资金/.test(p.label));
-    if (!total || !fin) continue;
-    const parts = [fin.amount, ...(other ? [other.amount] : [])];
-    const cmp = compareSum(parts, total.amount, ctx.tol);
-    const f = compareFlag({ rule: RULES.performanceProject, where: whereOf(view, total.row, total.column), cmp, expected: parts.reduce((s, a) => s + a.value, 0n), actual: total.amount, unit: view.unit,
-      zh: "年度预算总额应等于财政拨款与其他资金之和", en: "annual budget should equal fiscal funds plus other funds" });
-    if (f) out.push(f);
+    const check = (target: { label: string; amount: string } | undefined, parts: ({ label: string; amount: string } | undefined)[], zh: string, en: string) => {
+      if (!target || parts.some((p) => !p)) return;
+      const ps = parts.map((p) => parseAmount(p!.amount, unit)!);
+      const act = parseAmount(target.amount, unit)!;
+      const cmp = compareSum(ps, act, ctx.tol);
+      const f = compareFlag({ rule: RULES.performanceProject, where: { table: t }, cmp, expected: ps.reduce((s, a) => s + a.value, 0n), actual: act, unit, zh, en });
+      if (f) out.push({ ...f, row: [target.label], page: t.pages[0]! });
+    };
+    check(total, [fin, other], `${t.number}：年度预算总额应等于财政资金与其他资金之和`, "annual budget should equal fiscal funds plus other funds");
+    check(fin, [get(/^当年财政拨款$/), get(/^上年结转资金$/)], `${t.number}：财政资金应等于当年财政拨款与上年结转资金之和`, "fiscal funds should equal this year's appropriation plus carry-over");
+    void view;
   }
   return out;
 }
