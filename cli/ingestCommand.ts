@@ -46,13 +46,15 @@ export function summaryTable(results: readonly FileResult[]): string {
   );
 }
 
-export function rateLine(res: BulkIngestResult): string {
+export function rateLine(res: BulkIngestResult, cpuMs?: number): string {
   const min = res.wallMs / 60_000;
   const docsPerMin = res.processed > 0 && min > 0 ? (res.processed / min).toFixed(1) : "–";
   const pagesPerS = res.pages > 0 ? (res.pages / (res.wallMs / 1000)).toFixed(1) : "–";
   const failed = res.results.filter((r) => r.status !== "COMMITTED" && r.status !== "SKIPPED").length;
   const skipped = res.results.filter((r) => r.status === "SKIPPED").length;
-  return `${res.results.length} file(s): ${res.processed} processed (${failed} failed), ${skipped} already stored; wall ${(res.wallMs / 1000).toFixed(1)} s, ${docsPerMin} documents/min, ${res.pages} pages, ${pagesPerS} pages/s`;
+  // Embedded, the whole pipeline runs in this process: its CPU time says what the wall time would be on an idle core.
+  const cpu = cpuMs !== undefined && res.processed > 0 ? `; CPU ${(cpuMs / 1000).toFixed(1)} s (${(cpuMs / 1000 / res.processed).toFixed(2)} s/document)` : "";
+  return `${res.results.length} file(s): ${res.processed} processed (${failed} failed), ${skipped} already stored; wall ${(res.wallMs / 1000).toFixed(1)} s, ${docsPerMin} documents/min, ${res.pages} pages, ${pagesPerS} pages/s${cpu}`;
 }
 
 export function registerIngest(program: Command): void {
@@ -100,6 +102,7 @@ export function registerIngest(program: Command): void {
         : undefined;
       process.stderr.write(`budgetlens ingest: ${files.length} PDF(s) → ${backend.describe()}\n`);
       bar?.start(files.length, 0, { ok: 0, failed: 0, skipped: 0, pps: "–", last: "" });
+      const cpu0 = process.cpuUsage();
       try {
         const res = await bulkIngest(backend, files, hub, {
           concurrency,
@@ -115,7 +118,8 @@ export function registerIngest(program: Command): void {
           process.stdout.write(summaryTable(res.results));
           for (const r of res.results) if (r.failure) process.stdout.write(`  ${basename(r.file)}: ${r.failure}\n`);
         }
-        process.stderr.write(rateLine(res) + "\n");
+        const cpu = process.cpuUsage(cpu0);
+        process.stderr.write(rateLine(res, backend.mode === "embedded" ? (cpu.user + cpu.system) / 1000 : undefined) + "\n");
         if (res.results.some((r) => r.status === "TIMEOUT" || r.status === "UPLOAD_ERROR")) process.exitCode = 1;
       } finally {
         bar?.stop();
