@@ -202,22 +202,6 @@ function carryover(ctx: RuleContext): Flag[] {
   return f ? [f] : [];
 }
 
-/** Label → following number pairs in reading order (performance forms print both in one row). */
-function labelledAmounts(view: SideView): { label: string; amount: Amount; row: SideView["rows"][number]; column: SideView["table"]["columns"][number] | undefined }[] {
-  const out: { label: string; amount: Amount; row: SideView["rows"][number]; column: SideView["table"]["columns"][number] | undefined }[] = [];
-  for (const r of view.rows) {
-    let label = r.text;
-    const cells = [...r.row.cells].sort((a, b) => a.column - b.column);
-    for (const c of cells) {
-      if (c.value !== null) {
-        const a = parseAmount(c.value, view.unit);
-        if (a) out.push({ label: norm(label), amount: a, row: r, column: view.table.columns.find((x) => x.index === c.column) });
-      } else if (c.text.trim() !== "") label = c.text;
-    }
-  }
-  return out;
-}
-
 /** 绩效目标表 form: label → amount pairs in reading order (a label takes the number right after it). */
 export function formAmounts(form: { key: string; value: string }[]): { unit: "元" | "万元"; pairs: { label: string; amount: string }[] } {
   const tokens: string[] = [];
