@@ -60,6 +60,7 @@ export function createIngestHandler(opts: IngestHandlerOptions = {}): (event: SQ
           const outcome = await ingestObject(ref, {
             ...resolved,
             workerId: `${context.awsRequestId}:${record.messageId}`,
+            remainingMs: resolved.remainingMs ?? (() => context.getRemainingTimeInMillis()),
             log: (level, message, data) => logger[level](message, data),
           });
           outcomes.push(outcome);

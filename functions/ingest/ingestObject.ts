@@ -21,6 +21,8 @@ export interface IngestDeps {
   /** Identifies this worker in the document lease (e.g. the Lambda request id). */
   workerId: string;
   now?: () => Date;
+  /** Milliseconds left in this invocation (Lambda context); bounds the parse, see withinBudget. */
+  remainingMs?: () => number;
   /** How long to wait for another worker writing the same document before letting SQS retry (default 30 s). */
   leaseWaitMs?: number;
   leasePollMs?: number;
@@ -74,6 +76,40 @@ export function notADisclosure(doc: DisclosureDocument): FailureInfo | undefined
 
 const ms = (t0: number): number => Math.round(performance.now() - t0);
 
+/** Time kept back from the parse for reconciling, writing and alerting before the invocation ends. */
+export const INGEST_SETTINGS = Object.freeze({ reserveAfterParseMs: 30_000, minParseBudgetMs: 1_000 });
+
+class ParseTimeout extends Error {
+  readonly code = "timeout";
+  constructor(budgetMs: number) {
+    super(`parsing did not finish within ${Math.round(budgetMs / 1000)} s (the time this invocation had left): too large or too complex for one run`);
+    this.name = "PdfError";
+  }
+}
+
+function parseBudgetMs(deps: IngestDeps): number | undefined {
+  const remaining = deps.remainingMs?.();
+  if (remaining === undefined) return undefined;
+  return Math.max(INGEST_SETTINGS.minParseBudgetMs, remaining - INGEST_SETTINGS.reserveAfterParseMs);
+}
+
+/**
+ * A parse that would outlive the invocation is recorded as FAILED (timeout) instead of being killed
+ * with the Lambda — which would redeliver the same bytes into the same timeout until the DLQ.
+ */
+async function withinBudget<T>(work: Promise<T>, budgetMs: number | undefined): Promise<T> {
+  if (budgetMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ParseTimeout(budgetMs)), budgetMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<IngestOutcome> {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? (() => undefined);
@@ -122,7 +158,7 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
     let failure: FailureInfo | undefined;
     const tp = performance.now();
     try {
-      doc = DisclosureDocument.parse(await deps.parse(bytes, { fileName }));
+      doc = DisclosureDocument.parse(await withinBudget(deps.parse(bytes, { fileName }), parseBudgetMs(deps)));
       failure = notADisclosure(doc);
     } catch (e) {
       failure = failureOf(e);

@@ -57,7 +57,9 @@ describe("pipeline failure handling (embedded servers, synthetic parser)", () =>
       onOutcome: (o) => outcomes.push(o),
       onError: (e, r) => errors.push({ message: (e as Error).message, messageId: r.messageId }),
       deps: {
-        parse: synthParse,
+        // "HANG" never finishes parsing; every invocation "has" 32 s left, so the parse budget is 2 s.
+        parse: (bytes, o) => (new TextDecoder().decode(bytes) === "HANG" ? new Promise(() => undefined) : synthParse(bytes, o)),
+        remainingMs: () => 32_000,
         check: synthCheck,
         store: crashingStore,
         source: {
@@ -99,6 +101,16 @@ describe("pipeline failure handling (embedded servers, synthetic parser)", () =>
     expect(await store.documentItems(docId)).toHaveLength(mine[0]!.items!); // no leftovers, no lease
     const alerts = await env.drainAlerts();
     expect(alerts.map((a) => [a.kind, a.docId])).toEqual([["document_errors", docId]]);
+  });
+
+  it("records a parse that would outlive the invocation as FAILED (timeout) instead of timing out into the DLQ", async () => {
+    const { key } = await env.upload("endless.pdf", new TextEncoder().encode("HANG"));
+    expect(await env.waitForIdle(30_000)).toBe(true);
+    const mine = outcomes.filter((o) => o.key === key);
+    expect(mine.map((o) => [o.status, o.failure?.code])).toEqual([["FAILED", "timeout"]]);
+    expect(mine[0]!.timings.parseMs).toBeGreaterThanOrEqual(1_900);
+    expect((await env.drainAlerts()).map((a) => [a.kind, a.failure?.code])).toEqual([["document_failed", "timeout"]]);
+    expect(await env.dlqDepth()).toBe(1); // still only the poison message
   });
 
   it("supersedes an earlier upload for the same department and year; both stay queryable", async () => {
