@@ -2,7 +2,7 @@
 // mutated number at a time is flagged on the right table and row.
 import { describe, expect, it } from "vitest";
 import { checkDocument } from "../../reconcile/index.ts";
-import type { Flag } from "../../reconcile/flag.ts";
+import { Flag } from "../../reconcile/flag.ts";
 import { seedDoc, setCell } from "./builders.ts";
 
 const errors = (fs: Flag[]) => fs.filter((f) => f.severity === "error");
@@ -17,6 +17,16 @@ describe("seed filing model", () => {
     expect(flags.some((f) => f.severity === "info" && f.table === "表1" && f.difference === "0.01")).toBe(true);
     // The seed's 在职 −1 / 退休 −1 with "减少（退休）1 名人员" is a retirement that did not move to 退休.
     expect(flags.some((f) => f.rule === "headcount.retirement" && f.severity === "warning")).toBe(true);
+  });
+
+  it("every flag validates against the Flag contract and names rule, message and (for table flags) page", () => {
+    const d = setCell(setCell(seedDoc(), "表3", "208 01 99", 0, "143.70"), "表6", "302 31", 0, "1.85");
+    const flags = checkDocument(d);
+    expect(flags.length).toBeGreaterThan(3);
+    for (const f of flags) {
+      expect(() => Flag.parse(f)).not.toThrow();
+      if (f.table) expect(f.page).toBeGreaterThan(0);
+    }
   });
 
   it("flags a 项 changed in 表3 on its 款 (hierarchy) and the item (vs 表2)", () => {
