@@ -85,6 +85,21 @@ describe("seed filing model", () => {
     expect(hit(flags, "表10", "公务用车购置及运行费")).toBe(true);
   });
 
+  it("completeness: kinds the seed template requires are reported missing; an empty table needs its note", () => {
+    const d = seedDoc();
+    d.meta.family = "seed11";
+    const flags = checkDocument(d);
+    // The model leaves out 表4, 表7 and 表8.
+    expect(flags.filter((f) => f.rule === "completeness.missing_table").map((f) => f.kind).sort()).toEqual(["fiscal_summary", "general_budget_project", "government_fund"]);
+    const e = seedDoc();
+    const t9 = e.tables.find((t) => t.number === "表9")!;
+    t9.empty = true;
+    t9.rows = [];
+    expect(checkDocument(e).some((f) => f.rule === "completeness.empty_without_note" && f.table === "表9")).toBe(true);
+    t9.note = "本表无数据";
+    expect(checkDocument(e).some((f) => f.rule === "completeness.empty_without_note")).toBe(false);
+  });
+
   it("flags headcount that does not add up and staff above establishment", () => {
     const d = seedDoc();
     d.narrative[0] = { ...d.narrative[0]!, text: d.narrative[0]!.text.replace("实有人数\n9 人", "实有人数\n12 人").replace("编制数 10", "编制数 7") };
