@@ -159,6 +159,13 @@ export async function bulkIngest(backend: Backend, files: readonly string[], hub
     );
   });
   await Promise.all(waits);
+  // A later upload of the same department/year/kind supersedes an earlier one after it finished:
+  // read the final state once for the summary.
+  const finals = await backend.store.getMetas(results.filter((r) => r.storedStatus).map((r) => r.docId));
+  for (const r of results) {
+    const m = finals.get(r.docId);
+    if (m) r.superseded = m.supersededBy !== undefined;
+  }
   const processed = results.filter((r) => r.status === "COMMITTED" || r.status === "FAILED");
   return { results, wallMs: Math.round(performance.now() - t0), processed: processed.length, pages: processed.reduce((n, r) => n + (r.pages ?? 0), 0) };
 }
