@@ -27,7 +27,7 @@ export function summaryTable(results: readonly FileResult[]): string {
     r.cells,
     r.errors,
     r.warnings,
-    r.status === "SKIPPED" ? `skipped (${r.storedStatus ?? "duplicate"})` : r.status + (r.superseded ? " (superseded)" : ""),
+    (r.status === "SKIPPED" ? `skipped (${r.storedStatus ?? "duplicate"})` : r.status) + (r.superseded ? " superseded" : ""),
     basename(r.file),
   ]);
   return renderTable(
