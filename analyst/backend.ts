@@ -32,6 +32,8 @@ export interface BackendOptions {
   onError?: (e: unknown) => void;
   /** Embedded: do not start the local ingest function (query/export/serve only read). */
   readOnly?: boolean;
+  /** Embedded: no ingest function in this process (worker processes poll the queue instead). */
+  noLocalIngest?: boolean;
 }
 
 export interface Backend {
@@ -42,6 +44,8 @@ export interface Backend {
   upload(name: string, bytes: Uint8Array): Promise<string>;
   /** The stored PDF of a document (by its S3 key), or undefined. */
   pdf(bucket: string, key: string): Promise<Uint8Array | undefined>;
+  /** Embedded: what an ingest worker process needs to reach these servers (endpoints, table, queue). */
+  workerEnv?: Record<string, string>;
   /** Embedded: waits until the local queue is drained (true) or the timeout passes. */
   waitForIdle?(timeoutMs: number): Promise<boolean>;
   describe(): string;
@@ -63,13 +67,13 @@ async function openEmbedded(opts: BackendOptions): Promise<Backend> {
   const env: Embedded = await startEmbedded({
     dataDir: opts.dataDir === undefined ? ".budgetlens" : opts.dataDir,
     batchSize: 1,
-    autoStart: !opts.readOnly,
+    autoStart: !opts.readOnly && !opts.noLocalIngest,
     onOutcome: opts.onOutcome,
     onError: opts.onError,
   });
   // More pollers on the same queue = more concurrent "invocations" of the real ingest handler.
   const extra: SqsEventSource[] = [];
-  if (!opts.readOnly) {
+  if (!opts.readOnly && !opts.noLocalIngest) {
     for (let i = 1; i < (opts.concurrency ?? 1); i++) {
       const handler = createIngestHandler({ onOutcome: opts.onOutcome, onError: opts.onError ? (e) => opts.onError?.(e) : undefined });
       const es = new SqsEventSource({ sqs: env.clients.sqs, queueUrl: env.resources.queueUrl, queueArn: env.resources.queueArn, handler, batchSize: 1, retryDelaySeconds: 1 });
@@ -84,6 +88,7 @@ async function openEmbedded(opts: BackendOptions): Promise<Backend> {
     mode: "embedded",
     store,
     bucket: env.resources.bucket,
+    workerEnv: { ...env.env, BUDGETLENS_QUEUE_URL: env.resources.queueUrl, BUDGETLENS_QUEUE_ARN: env.resources.queueArn },
     async upload(name, bytes) {
       return (await env.upload(name, bytes)).key;
     },

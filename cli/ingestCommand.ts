@@ -8,9 +8,11 @@ import { openBackend } from "../analyst/backend.ts";
 import { bulkIngest, collectPdfs, CompletionHub, type BulkIngestResult, type FileResult } from "../analyst/bulkIngest.ts";
 import { DOC_TYPE_LABEL } from "../analyst/docType.ts";
 import { renderTable } from "../analyst/textTable.ts";
+import { startIngestWorkers } from "../analyst/ingestWorkers.ts";
 
 interface IngestCliOptions {
   concurrency: string;
+  workers?: string;
   dataDir: string;
   table?: string;
   bucket?: string;
@@ -63,6 +65,7 @@ export function registerIngest(program: Command): void {
     .description("upload disclosure PDFs (folders or files) into the pipeline and follow them to the end")
     .argument("<paths...>", "PDF files or folders (searched recursively)")
     .option("--concurrency <n>", "documents in flight at once (uploads; embedded: concurrent ingest invocations)", "4")
+    .option("--workers <n>", "embedded: ingest in N worker processes (one core each) instead of in this process")
     .option("--data-dir <dir>", "embedded: where the local servers keep their data", ".budgetlens")
     .option("--table <name>", "deployed stack: DynamoDB table (default $BUDGETLENS_TABLE)")
     .option("--bucket <name>", "deployed stack: S3 bucket (default $BUDGETLENS_BUCKET)")
@@ -85,14 +88,21 @@ export function registerIngest(program: Command): void {
         process.stderr.write("budgetlens ingest: no PDF found\n");
         process.exit(2);
       }
+      const workers = opts.workers === undefined ? 0 : Number(opts.workers);
+      if (!Number.isInteger(workers) || workers < 0 || workers > 32) {
+        process.stderr.write("budgetlens ingest: --workers must be an integer 0–32\n");
+        process.exit(2);
+      }
       const hub = new CompletionHub();
       const backend = await openBackend({
         dataDir: opts.dataDir,
         table: opts.table,
         bucket: opts.bucket,
         concurrency,
+        noLocalIngest: workers > 0,
         onOutcome: (o) => hub.notify(o.docId),
       });
+      const pool = workers > 0 && backend.workerEnv ? startIngestWorkers(workers, backend.workerEnv, { onDocument: (id) => hub.notify(id) }) : undefined;
       const showBar = opts.progress && process.stderr.isTTY && !opts.json;
       const bar = showBar
         ? new cliProgress.SingleBar(
@@ -119,11 +129,20 @@ export function registerIngest(program: Command): void {
           for (const r of res.results) if (r.failure) process.stdout.write(`  ${basename(r.file)}: ${r.failure}\n`);
         }
         const cpu = process.cpuUsage(cpu0);
-        process.stderr.write(rateLine(res, backend.mode === "embedded" ? (cpu.user + cpu.system) / 1000 : undefined) + "\n");
+        process.stderr.write(rateLine(res, backend.mode === "embedded" && !pool ? (cpu.user + cpu.system) / 1000 : undefined) + "\n");
         if (res.results.some((r) => r.status === "TIMEOUT" || r.status === "UPLOAD_ERROR")) process.exitCode = 1;
       } finally {
         bar?.stop();
+        await pool?.stop();
         await backend.close();
       }
+    });
+
+  // Hidden: one worker process of `ingest --workers N` (started by the command itself).
+  program
+    .command("ingest-worker", { hidden: true })
+    .action(async () => {
+      const { runIngestWorker } = await import("../analyst/ingestWorkers.ts");
+      await runIngestWorker();
     });
 }
