@@ -64,11 +64,12 @@ export function completeness(ctx: RuleContext): Flag[] {
   }
   for (const t of doc.tables) {
     if (t.kind.startsWith("performance")) continue;
+    const name = t.title.includes(t.number) ? t.title : `${t.number}${t.title}`;
     const hasValues = t.rows.some((r) => r.cells.some((c) => c.value !== null && !/^0+(\.0+)?$/.test(c.value)));
     if (t.empty && !t.note) {
-      out.push(plainFlag("warning", RULES.emptyNote, { table: t }, `${t.number}${t.title}为空表，但未说明原因（如“本表无数据”）`, `table printed empty without a note saying why`));
+      out.push(plainFlag("warning", RULES.emptyNote, { table: t }, `${name}为空表，但未说明原因（如“本表无数据”）`, `table printed empty without a note saying why`));
     } else if (!t.empty && !hasValues && t.rows.length > 0 && !t.note) {
-      out.push(plainFlag("warning", RULES.emptyNote, { table: t }, `${t.number}${t.title}没有任何金额，也未说明为空表`, `table has no amounts and no note saying it is empty`));
+      out.push(plainFlag("warning", RULES.emptyNote, { table: t }, `${name}没有任何金额，也未说明为空表`, `table has no amounts and no note saying it is empty`));
     }
   }
   return out;
