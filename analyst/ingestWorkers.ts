@@ -58,7 +58,10 @@ export async function runIngestWorker(): Promise<void> {
   const queueArn = process.env.BUDGETLENS_QUEUE_ARN;
   if (!queueUrl || !queueArn) throw new Error("ingest-worker: BUDGETLENS_QUEUE_URL/ARN not set (started by `budgetlens ingest --workers`)");
   const handler = createIngestHandler({ onOutcome: (o) => o.docId && process.send?.({ docId: o.docId }) });
-  const es = new SqsEventSource({ sqs: new SQSClient({ maxAttempts: 5 }), queueUrl, queueArn, handler, batchSize: 1, retryDelaySeconds: 1 });
+  // An explicit endpoint (not only AWS_ENDPOINT_URL_SQS): the SQS client otherwise derives one from
+  // the local queue URL's host, which fauxqs makes up (sqs.<region>.127.0.0.1:<port>).
+  const sqs = new SQSClient({ maxAttempts: 5, endpoint: process.env.AWS_ENDPOINT_URL_SQS });
+  const es = new SqsEventSource({ sqs, queueUrl, queueArn, handler, batchSize: 1, retryDelaySeconds: 1 });
   es.start();
   await new Promise<void>((resolve) => {
     process.on("message", (m: { stop?: boolean }) => m.stop && resolve());
