@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "cdk.out/**", "test-output/**", "fixtures/pdf/**", "**/*.d.ts", "web/static/vendor/**"] },
+  { ignores: [".scratch/**", "dist/**", "node_modules/**", "cdk.out/**", "test-output/**", "fixtures/pdf/**", "**/*.d.ts", "web/static/vendor/**"] },
   js.configs.recommended,
   { files: ["bin/**/*.js", "*.js"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
   ...tseslint.configs.recommended,

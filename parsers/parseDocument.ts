@@ -21,6 +21,8 @@ export interface ParseOptions {
   tableSettings?: Partial<TableSettings>;
   /** Called after each page is laid out (progress bars). */
   onPage?: (pageNumber: number, pageCount: number) => void;
+  /** Stops the parse between pages (pdfjs cannot be interrupted inside one): the Lambda's time budget. */
+  signal?: AbortSignal;
 }
 
 export async function parseDocument(bytes: Uint8Array, opts: ParseOptions): Promise<DisclosureDocument> {
@@ -32,6 +34,7 @@ export async function parseDocument(bytes: Uint8Array, opts: ParseOptions): Prom
   let runs = 0;
   try {
     for (let n = 1; n <= pdf.pageCount; n++) {
+      opts.signal?.throwIfAborted();
       const page = await pdf.readPage(n);
       runs += page.runs.length;
       for (const w of (page as { warnings?: string[] }).warnings ?? []) warnings.push({ code: "page", message: w, page: n });

@@ -97,14 +97,19 @@ function parseBudgetMs(deps: IngestDeps): number | undefined {
  * A parse that would outlive the invocation is recorded as FAILED (timeout) instead of being killed
  * with the Lambda — which would redeliver the same bytes into the same timeout until the DLQ.
  */
-async function withinBudget<T>(work: Promise<T>, budgetMs: number | undefined): Promise<T> {
-  if (budgetMs === undefined) return work;
+async function withinBudget<T>(start: (signal: AbortSignal) => Promise<T>, budgetMs: number | undefined): Promise<T> {
+  const controller = new AbortController();
+  if (budgetMs === undefined) return start(controller.signal);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ParseTimeout(budgetMs)), budgetMs);
+    timer = setTimeout(() => {
+      const reason = new ParseTimeout(budgetMs);
+      controller.abort(reason); // the parser stops at its next page instead of running on in the background
+      reject(reason);
+    }, budgetMs);
   });
   try {
-    return await Promise.race([work, timeout]);
+    return await Promise.race([start(controller.signal), timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -158,7 +163,7 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
     let failure: FailureInfo | undefined;
     const tp = performance.now();
     try {
-      doc = DisclosureDocument.parse(await withinBudget(deps.parse(bytes, { fileName }), parseBudgetMs(deps)));
+      doc = DisclosureDocument.parse(await withinBudget((signal) => deps.parse(bytes, { fileName, signal }), parseBudgetMs(deps)));
       failure = notADisclosure(doc);
     } catch (e) {
       failure = failureOf(e);
