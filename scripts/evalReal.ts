@@ -21,7 +21,8 @@ for (const file of files) {
     const ms = Math.round(performance.now() - started);
     const records = toCellRecords(doc);
     const flags = checkDocument ? checkDocument(doc) : [];
-    const failing = new Set(flags.filter((f) => f.severity === "error" && f.rule.startsWith("table.")).map((f) => f.table));
+    // A table reconciles when no within-table or cross-table rule (sum.*, cross.*, balance.*) raised an error or warning on it.
+    const failing = new Set(flags.filter((f) => f.severity !== "info" && /^(sum|cross|balance)\./u.test(f.rule)).map((f) => f.table));
     const reconciled = doc.tables.filter((t) => !t.empty && !failing.has(t.number)).length;
     const nonEmpty = doc.tables.filter((t) => !t.empty).length;
     console.log(

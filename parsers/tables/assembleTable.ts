@@ -2,7 +2,7 @@
 // paths and roles, rows with labels, codes and exact amounts.
 import type { ClassificationCode, Column, Row, Table, TableKind, Unit } from "../model.ts";
 import { parseAmount } from "./amounts.ts";
-import { mapGridColumns, readBodyRows, type BodyRow } from "./bodyRows.ts";
+import { joinRowSplitByPageBreak, mapGridColumns, readBodyRows, type BodyRow } from "./bodyRows.ts";
 import { parseCode } from "./codes.ts";
 import { columnRoles, columnSegments, type Role } from "./columnRoles.ts";
 import { toGrid, type Grid } from "./grid.ts";
@@ -11,6 +11,7 @@ import { repairStreamGrid } from "./streamRepair.ts";
 import { indicatorHeaderRow, isIndicatorLabelHeader, splitPerformanceGrids } from "./performanceForm.ts";
 import type { RawTable } from "../layout/rawTable.ts";
 import type { TableSettings } from "./settings.ts";
+import { labelKey } from "../text/normalizeLabel.ts";
 
 export interface TableIdentity {
   id: string;
@@ -45,11 +46,15 @@ export function assembleTable(identity: TableIdentity, allGrids: readonly RawTab
   const firstMap = columnIndexByGridColumn(columns, first.cols);
   const body: BodyRow[] = readBodyRows(first, shape.headerRows, shape.numberingRows, firstMap);
   const remarks: string[] = [];
+  const headerTexts = new Set([...headerFragments, grids[0]!].flatMap((raw) => raw.cells.filter((c) => raw !== grids[0] || c.row < shape.headerRows).map((c) => labelKey(c.lines.join("")))));
   for (const raw of grids.slice(1)) {
     const grid = toGrid(raw);
-    const again = shapeOf(grid, false);
+    const again = formLike ? shapeOf(grid, false) : repeatedHeader(grid, headerTexts);
     if (again.headerRows > 0) remarks.push(`page ${raw.pageNumber}: repeated header (${again.headerRows} rows) dropped`);
-    body.push(...readBodyRows(grid, again.headerRows, again.numberingRows, mapGridColumns(grid, columns, settings.columnOverlap)));
+    const rows = readBodyRows(grid, again.headerRows, again.numberingRows, mapGridColumns(grid, columns, settings.columnOverlap));
+    const joined = again.headerRows > 0 ? rows : joinRowSplitByPageBreak(body[body.length - 1], rows);
+    if (joined.length < rows.length) remarks.push(`page ${raw.pageNumber}: a row cut by the page break joined back to the row above`);
+    body.push(...joined);
   }
   const roles = indicatorGrids
     ? columns.map((c): Role => (isIndicatorLabelHeader(c.path[c.path.length - 1] ?? "") ? "label" : "value"))
@@ -168,4 +173,20 @@ function fragmentPath(fragments: readonly RawTable[], x0: number, x1: number, se
     }
   }
   return path;
+}
+
+/**
+ * The rows a continuation page repeats from the first page's header: leading rows printing only
+ * header texts (or the ※ numbering). Label-only rows that merely precede the first amount
+ * (`九、医疗卫生与计划生育支出` on a page of the 支出 list) are body, not header.
+ */
+function repeatedHeader(grid: Grid, headerTexts: ReadonlySet<string>): HeaderShape {
+  const shape = findHeaderShape(grid, false);
+  let rows = 0;
+  while (rows < shape.headerRows) {
+    const texts = grid.raw.cells.filter((c) => c.row === rows && c.lines.length > 0).map((c) => labelKey(c.lines.join("")));
+    if (!shape.numberingRows.includes(rows) && !texts.every((t) => headerTexts.has(t))) break;
+    rows++;
+  }
+  return { headerRows: rows, numberingRows: shape.numberingRows.filter((r) => r < rows) };
 }

@@ -4,6 +4,8 @@ import type { RawCell } from "../layout/rawTable.ts";
 import type { Grid } from "./grid.ts";
 import { cellAt } from "./grid.ts";
 import type { LogicalColumn } from "./header.ts";
+import { parseAmount } from "./amounts.ts";
+import { joinWrappedLines } from "../text/normalizeLabel.ts";
 
 export interface Slot {
   text: string;
@@ -18,16 +20,24 @@ export interface BodyRow {
   slots: Map<number, Slot>;
 }
 
-/** For each grid column, the logical column it belongs to (by overlap), or -1. */
+/**
+ * For each grid column, the logical column it belongs to, or -1. A grid column that spans several
+ * logical columns (a continuation page merged `支出合计` across them) belongs to the first one it
+ * covers, as a merged cell does on the first page; otherwise the one it overlaps most.
+ */
 export function mapGridColumns(grid: Grid, columns: readonly LogicalColumn[], minOverlap: number): number[] {
   const edges = grid.raw.colEdges;
   return Array.from({ length: grid.cols }, (_, c) => {
     const x0 = edges[c]!;
     const x1 = edges[c + 1]!;
+    const overlapOf = (col: LogicalColumn) => Math.min(x1, col.x1) - Math.max(x0, col.x0);
+    const covered = columns.findIndex((col) => overlapOf(col) >= 0.8 * (col.x1 - col.x0));
+    const coversSeveral = columns.filter((col) => overlapOf(col) >= 0.8 * (col.x1 - col.x0)).length > 1;
+    if (coversSeveral) return covered;
     let best = -1;
     let bestOverlap = 0;
     columns.forEach((col, i) => {
-      const overlap = Math.min(x1, col.x1) - Math.max(x0, col.x0);
+      const overlap = overlapOf(col);
       const narrower = Math.max(1e-6, Math.min(x1 - x0, col.x1 - col.x0));
       if (overlap / narrower >= minOverlap && overlap > bestOverlap) {
         best = i;
@@ -36,6 +46,27 @@ export function mapGridColumns(grid: Grid, columns: readonly LogicalColumn[], mi
     });
     return best;
   });
+}
+
+/**
+ * A row the page break cut in two (Word/WPS let a row break across pages): the continuation's
+ * first row holds only the rest of the labels (`业支出`, `小计`) in columns where the previous
+ * page's last row has text. Join it back into that row.
+ */
+export function joinRowSplitByPageBreak(previous: BodyRow | undefined, rows: BodyRow[]): BodyRow[] {
+  const first = rows[0];
+  if (!previous || !first) return rows;
+  const slots = [...first.slots.entries()];
+  const continues = slots.every(([col, slot]) => {
+    const above = previous.slots.get(col);
+    return !slot.inherited && parseAmount(slot.text) === null && above !== undefined && !above.inherited && parseAmount(above.text) === null;
+  });
+  if (!continues) return rows;
+  for (const [col, slot] of slots) {
+    const above = previous.slots.get(col)!;
+    previous.slots.set(col, { ...above, text: joinWrappedLines([above.text, slot.text]) });
+  }
+  return rows.slice(1);
 }
 
 export function readBodyRows(grid: Grid, fromRow: number, skipRows: readonly number[], colMap: readonly number[]): BodyRow[] {
