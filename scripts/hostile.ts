@@ -35,7 +35,7 @@ const CLI_STARTUP_ALLOWANCE_MS = 5_000;
 /** The case's time bound for the CLI, which runs with the default limits (not the case's lowered ones). */
 function cliBoundMs(c: HostileCase): number {
   const lowered = c.limits?.pageTimeoutMs;
-  return c.withinMs + (lowered ? DEFAULT_PDF_LIMITS.pageTimeoutMs - lowered : 0) + CLI_STARTUP_ALLOWANCE_MS;
+  return c.withinMs + (lowered ? Math.max(0, DEFAULT_PDF_LIMITS.pageTimeoutMs - lowered) : 0) + CLI_STARTUP_ALLOWANCE_MS;
 }
 
 /** The CLI's outcome: `budgetlens: FILE: CODE: message` on stderr and exit 2 for a rejected file. */
