@@ -1,5 +1,7 @@
 // budgetlens CLI: one program, one subcommand per job. Each command module is a thin adapter
 // over the pure core (parsers/, reconcile/) or the pipeline (embedded/, functions/).
+// The AWS SDK warns on every command under Node 20 (supported until 2027); the warning is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 import { Command } from "commander";
 import { registerParse } from "./parseCommand.ts";
 import { registerCheck } from "./checkCommand.ts";
