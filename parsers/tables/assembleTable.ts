@@ -6,7 +6,7 @@ import { joinRowSplitByPageBreak, mapGridColumns, readBodyRows, type BodyRow } f
 import { parseCode } from "./codes.ts";
 import { columnRoles, columnSegments, type Role } from "./columnRoles.ts";
 import { toGrid, type Grid } from "./grid.ts";
-import { findHeaderShape, isTotalLabel, logicalColumns, type HeaderShape, type LogicalColumn } from "./header.ts";
+import { findHeaderShape, isTotalLabel, logicalColumns, splitColumnsByBody, type HeaderShape, type LogicalColumn } from "./header.ts";
 import { repairStreamGrid } from "./streamRepair.ts";
 import { indicatorHeaderRow, isIndicatorLabelHeader, splitPerformanceGrids } from "./performanceForm.ts";
 import type { RawTable } from "../layout/rawTable.ts";
@@ -42,7 +42,7 @@ export function assembleTable(identity: TableIdentity, allGrids: readonly RawTab
   const shapeOf = (grid: Grid, isFirst: boolean): HeaderShape =>
     !formLike ? findHeaderShape(grid, false) : indicatorGrids && (isFirst || indicatorHeaderRow(grid.raw) === 0) ? { headerRows: 1, numberingRows: [] } : { headerRows: 0, numberingRows: [] };
   const shape = shapeOf(first, true);
-  const columns = logicalColumns(first, shape).map((col) => ({ ...col, path: [...fragmentPath(headerFragments, col.x0, col.x1, settings), ...col.path] }));
+  const columns = splitColumnsByBody(first, logicalColumns(first, shape), shape.headerRows).map((col) => ({ ...col, path: [...fragmentPath(headerFragments, col.x0, col.x1, settings), ...col.path] }));
   const firstMap = columnIndexByGridColumn(columns, first.cols);
   const body: BodyRow[] = readBodyRows(first, shape.headerRows, shape.numberingRows, firstMap);
   const remarks: string[] = [];

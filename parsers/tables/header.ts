@@ -108,3 +108,20 @@ export function logicalColumns(grid: Grid, shape: HeaderShape): LogicalColumn[] 
   }
   return out;
 }
+
+/**
+ * A leaf header merged over several grid columns (`项目名称` over a category column and an item
+ * column) is one logical column only if the body never prints separate texts under it; when it
+ * does, each grid column becomes its own logical column with the same header path.
+ */
+export function splitColumnsByBody(grid: Grid, columns: readonly LogicalColumn[], fromRow: number): LogicalColumn[] {
+  return columns.flatMap((col) => {
+    if (col.gridCols.length < 2) return [col];
+    const separate = Array.from({ length: grid.rows - fromRow }, (_, i) => fromRow + i).some((r) => {
+      const starts = new Set(col.gridCols.map((c) => cellAt(grid, r, c)).filter((cell) => cell !== undefined && cell.lines.length > 0));
+      return starts.size > 1;
+    });
+    if (!separate) return [col];
+    return col.gridCols.map((c) => ({ ...col, gridCols: [c], x0: grid.raw.colEdges[c]!, x1: grid.raw.colEdges[c + 1]! }));
+  });
+}

@@ -38,9 +38,20 @@ export function splitPerformanceGrids(grids: readonly RawTable[]): { form: FormE
     const grid = toGrid(raw);
     const h = indicatorHeaderRow(raw);
     const formRows = h < 0 ? grid.rows : h;
+    let group: { label: string; untilRow: number } | undefined;
     for (let r = 0; r < formRows; r++) {
-      const texts = cellsStartingInRow(grid, r).map((c) => grid.text.get(c) ?? "").filter((t) => t !== "");
-      for (let i = 0; i + 1 < texts.length; i += 2) form.push({ key: labelKey(texts[i]!), value: texts[i + 1]! });
+      const cells = cellsStartingInRow(grid, r).filter((c) => (grid.text.get(c) ?? "") !== "");
+      // A label spanning several rows (`项目资金(元)`) groups the key/value pairs beside it.
+      if (cells.length % 2 === 1 && cells[0]!.rowSpan > 1) {
+        group = { label: labelKey(grid.text.get(cells[0]!)!), untilRow: r + cells[0]!.rowSpan };
+        cells.shift();
+      }
+      if (group && r >= group.untilRow) group = undefined;
+      const texts = cells.map((c) => grid.text.get(c)!);
+      for (let i = 0; i + 1 < texts.length; i += 2) {
+        const key = labelKey(texts[i]!);
+        form.push({ key: group ? `${group.label}/${key}` : key, value: texts[i + 1]! });
+      }
     }
     if (h >= 0) indicators.push(sliceRows(raw, h, grid.rows));
   }

@@ -208,7 +208,8 @@ export function formAmounts(form: { key: string; value: string }[]): { unit: "�
   let unit: "元" | "万元" = "万元";
   for (const f of form) {
     if (/\(元\)|（元）/.test(f.key)) unit = "元";
-    for (const part of [f.key, f.value]) {
+    // Keys can carry the form's group label (`项目资金(元)/上年结转资金`): the item is the last part.
+    for (const part of [f.key.replace(/^.*\//u, ""), f.value]) {
       // "年度预算总额1.50;其中:财政拨款1.50;其他资金0.00" → label/number tokens.
       for (const m of norm(part).matchAll(/([^\d;；,，:：]+?)?[:：]?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d.])|([^\d;；:：]+)/g)) {
         if (m[3]) tokens.push(m[3]);
