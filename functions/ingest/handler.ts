@@ -9,6 +9,7 @@ import { createDocumentClient, createS3Client, createSnsClient, requireEnv } fro
 import { DocumentStore } from "../shared/documentStore.ts";
 import { objectsFromMessageBody, S3Source } from "../shared/s3Source.ts";
 import { ingestObject, type IngestDeps, type IngestOutcome } from "./ingestObject.ts";
+import type { PdfLimits } from "../../parsers/pdf/limits.ts";
 
 export interface IngestHandlerOptions {
   /** Overrides of the default dependencies (built from the environment on first use). */
@@ -20,10 +21,24 @@ export interface IngestHandlerOptions {
   logger?: Logger;
 }
 
-/** Dependencies from the environment: TABLE_NAME, ALERT_TOPIC_ARN (optional), SDK endpoint variables. */
+/** PDF limits from BUDGETLENS_MAX_BYTES / BUDGETLENS_MAX_PAGES / BUDGETLENS_PAGE_TIMEOUT_MS (unset: defaults). */
+export function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<PdfLimits> {
+  const read = (name: string) => (env[name] && Number.isFinite(Number(env[name])) ? Number(env[name]) : undefined);
+  const limits: Partial<PdfLimits> = {};
+  const maxBytes = read("BUDGETLENS_MAX_BYTES");
+  const maxPages = read("BUDGETLENS_MAX_PAGES");
+  const pageTimeoutMs = read("BUDGETLENS_PAGE_TIMEOUT_MS");
+  if (maxBytes !== undefined) limits.maxBytes = maxBytes;
+  if (maxPages !== undefined) limits.maxPages = maxPages;
+  if (pageTimeoutMs !== undefined) limits.pageTimeoutMs = pageTimeoutMs;
+  return limits;
+}
+
+/** Dependencies from the environment: TABLE_NAME, ALERT_TOPIC_ARN (optional), PDF limits, SDK endpoint variables. */
 export function defaultIngestDeps(): Omit<IngestDeps, "workerId"> {
   const topicArn = process.env.ALERT_TOPIC_ARN;
   return {
+    limits: limitsFromEnv(process.env),
     source: new S3Source(createS3Client()),
     store: new DocumentStore({ tableName: requireEnv("TABLE_NAME"), client: createDocumentClient() }),
     alerts: topicArn ? new AlertPublisher(createSnsClient(), topicArn) : undefined,

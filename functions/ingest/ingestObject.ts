@@ -2,6 +2,7 @@
 // Decides what is permanent (a bad PDF: FAILED record + alert, message acknowledged) and what is
 // transient (AWS errors, lease held elsewhere: thrown, so SQS redelivers and finally dead-letters).
 import { createHash } from "node:crypto";
+import { DEFAULT_PDF_LIMITS, type PdfLimits } from "../../parsers/pdf/limits.ts";
 import { DisclosureDocument } from "../../parsers/model.ts";
 import { Flag } from "../../reconcile/flag.ts";
 import type { ParseOptions } from "../../parsers/index.ts";
@@ -27,6 +28,8 @@ export interface IngestDeps {
   leaseWaitMs?: number;
   leasePollMs?: number;
   log?: (level: "info" | "warn" | "error", message: string, data: Record<string, unknown>) => void;
+  /** PDF limits (bytes, pages, time per page); the defaults are DEFAULT_PDF_LIMITS. */
+  limits?: Partial<PdfLimits>;
 }
 
 export type IngestStatus = "COMMITTED" | "FAILED" | "DUPLICATE" | "GONE";
@@ -122,6 +125,9 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
   const timings = { fetchMs: 0, parseMs: 0, checkMs: 0, writeMs: 0, totalMs: 0 };
   const base = { bucket: ref.bucket, key: ref.key, alerted: false, timings };
 
+  const maxBytes = deps.limits?.maxBytes ?? DEFAULT_PDF_LIMITS.maxBytes;
+  if (ref.size !== undefined && ref.size > maxBytes) return refuseOversized(ref, maxBytes, deps, base, t0);
+
   const fetched = await deps.source.fetch(ref);
   timings.fetchMs = ms(t0);
   if (!fetched) {
@@ -163,7 +169,7 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
     let failure: FailureInfo | undefined;
     const tp = performance.now();
     try {
-      doc = DisclosureDocument.parse(await withinBudget((signal) => deps.parse(bytes, { fileName, signal }), parseBudgetMs(deps)));
+      doc = DisclosureDocument.parse(await withinBudget((signal) => deps.parse(bytes, { fileName, signal, ...(deps.limits ? { limits: deps.limits } : {}) }), parseBudgetMs(deps)));
       failure = notADisclosure(doc);
     } catch (e) {
       failure = failureOf(e);
@@ -262,4 +268,26 @@ async function loadPrevious(
     log("warn", "previous year's document could not be loaded", { docId: pointer.docId, error: String(e) });
     return undefined;
   }
+}
+
+/**
+ * An upload over the byte limit is refused from the size in its S3 event, before a byte is
+ * downloaded (a multi-GB body would exhaust the function's memory and never be recorded). Its bytes
+ * are unknown, so its document id hashes the object's identity instead of its content.
+ */
+async function refuseOversized(ref: S3ObjectRef, maxBytes: number, deps: IngestDeps, base: Pick<IngestOutcome, "bucket" | "key" | "alerted" | "timings">, t0: number): Promise<IngestOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const docId = sha256Hex(new TextEncoder().encode(`oversized:${ref.bucket}/${ref.key}@${ref.versionId ?? ref.eTag ?? ""}`));
+  const existing = await deps.store.getMeta(docId);
+  if (existing) return { ...base, status: "DUPLICATE", docId, storedStatus: existing.status, alerted: false };
+  const size = ref.size ?? 0;
+  const fileName = ref.key.split("/").at(-1) ?? ref.key;
+  const source = { bucket: ref.bucket, key: ref.key, versionId: ref.versionId, eTag: ref.eTag, size, eventTime: ref.eventTime };
+  const failure = { code: "too_large", message: `The file is ${Math.round(size / 1024 / 1024)} MB, over the limit of ${Math.round(maxBytes / 1024 / 1024)} MB for one PDF; it was not downloaded.` };
+  const record = failedRecord(docId, source, fileName, size, now().toISOString(), failure);
+  await deps.store.commit(record);
+  deps.log?.("warn", "document failed", { outcome: "FAILED", docId, key: ref.key, failure });
+  const alerted = await alertOnce(record, deps, now);
+  base.timings.totalMs = ms(t0);
+  return { ...base, status: "FAILED", docId, failure: record.failure, items: 1, alerted };
 }
