@@ -9,7 +9,8 @@ export type PdfErrorCode =
   | "too_large"
   | "too_many_pages"
   | "page_timeout"
-  | "no_text_layer";
+  | "no_text_layer"
+  | "decompression_bomb";
 
 export class PdfError extends Error {
   readonly code: PdfErrorCode;

@@ -20,6 +20,11 @@ export interface PdfLimits {
    * decompression bombs), so it cannot count as the background of white text.
    */
   maxImagePixels: number;
+  /**
+   * Most bytes one Flate stream may inflate to (checked natively before pdfjs reads the file,
+   * streamGuard.ts). A budget page's content stream is a few hundred KB; a scan's image tens of MB.
+   */
+  maxStreamBytes: number;
 }
 
 export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
@@ -27,6 +32,7 @@ export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
   maxPages: 500,
   pageTimeoutMs: 20_000,
   maxRunsPerPage: 50_000,
+  maxStreamBytes: 256 * 1024 * 1024,
   maxImagePixels: 50_000_000,
 });
 

@@ -6,6 +6,7 @@
 import type { PageModel, PdfInfo } from "./pageModel.ts";
 import { PdfError } from "./errors.ts";
 import { resolveLimits, type PdfLimits } from "./limits.ts";
+import { findDecompressionBomb } from "./streamGuard.ts";
 import { loadPdfjs, resolvePdfjsAssets } from "./pdfjsRuntime.ts";
 import { walkOperatorList, type FontInfo, type Matrix, type PathPaint } from "./opWalker.ts";
 import { extractRulings, type RulingSettings } from "./rulings.ts";
@@ -56,6 +57,10 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
   }
   if (findHeader(bytes) < 0) {
     throw new PdfError("not_pdf", "The file is not a PDF (it does not start with %PDF-). Check that the right file was uploaded, not a Word/Excel/HTML file renamed to .pdf.");
+  }
+  const bomb = findDecompressionBomb(bytes, lim.maxStreamBytes);
+  if (bomb) {
+    throw new PdfError("decompression_bomb", `The PDF holds a compressed stream (at byte ${bomb.offset}, ${bomb.filters}) that inflates to more than ${mb(lim.maxStreamBytes)}: a decompression bomb, not a disclosure. It was not read.`);
   }
   const pdfjs = await loadPdfjs();
   const assets = resolvePdfjsAssets();
