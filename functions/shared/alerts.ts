@@ -5,7 +5,7 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { Flag, Severity } from "../../reconcile/flag.ts";
 import type { DocumentRecord } from "./documentItems.ts";
 
-export type AlertKind = "document_failed" | "document_errors";
+export type AlertKind = "document_failed" | "document_errors" | "document_partial";
 
 export interface Alert {
   kind: AlertKind;
@@ -21,6 +21,8 @@ export interface Alert {
   flagCounts?: Record<Severity, number>;
   /** The first error flags (capped so the message stays far below SNS's 256 KB). */
   errors?: Flag[];
+  /** What the parser could not read in full (truncated pages …) when the document is partial. */
+  partial?: DocumentRecord["partial"];
 }
 
 export const ALERT_SETTINGS = Object.freeze({ maxFlagsInAlert: 20 });
@@ -39,8 +41,9 @@ export function alertFor(record: DocumentRecord, flags: readonly Flag[]): Alert 
   };
   if (record.status === "FAILED") return { ...base, kind: "document_failed", failure: record.failure };
   const errors = flags.filter((f) => f.severity === "error");
-  if (errors.length === 0) return undefined;
-  return { ...base, kind: "document_errors", flagCounts: record.flagCounts, errors: errors.slice(0, ALERT_SETTINGS.maxFlagsInAlert) };
+  const partial = record.partial ? { partial: record.partial } : {};
+  if (errors.length === 0) return record.partial ? { ...base, kind: "document_partial", ...partial } : undefined;
+  return { ...base, kind: "document_errors", flagCounts: record.flagCounts, errors: errors.slice(0, ALERT_SETTINGS.maxFlagsInAlert), ...partial };
 }
 
 /** SNS subjects must be ASCII, under 100 characters: names stay in the body. */
@@ -48,6 +51,8 @@ export function alertSubject(a: Alert): string {
   const s =
     a.kind === "document_failed"
       ? `budgetlens: document FAILED (${a.failure?.code ?? "unknown"}) ${a.docId.slice(0, 12)}`
+      : a.kind === "document_partial"
+        ? `budgetlens: document PARTIAL (${a.partial?.warnings.length ?? 0} parse warnings) ${a.docId.slice(0, 12)}`
       : `budgetlens: ${a.flagCounts?.error ?? 0} reconciliation errors in ${a.docId.slice(0, 12)}`;
   return s.replace(/[^\x20-\x7e]/g, "?").slice(0, 99);
 }

@@ -54,6 +54,8 @@ export interface DocumentRecord {
   alertedAt?: string;
   /** Reconciliation threw: the document is stored without flags and this says why. */
   checkError?: string;
+  /** PARTIAL: stored, but the parser could not read all of it (a page over the run limit was truncated …). */
+  partial?: { warnings: { code: string; message: string; page?: number }[] };
   gsi1pk: string;
   gsi1sk: string;
   gsi2pk?: string;
@@ -311,6 +313,7 @@ export function committedRecord(
     producer: doc.source.producer,
     creator: doc.source.creator,
     tableOfContents: doc.meta.tableOfContents,
+    ...(doc.warnings.length > 0 ? { partial: { warnings: doc.warnings.slice(0, 20) } } : {}),
     counts: { tables: doc.tables.length, rows, cells, flags: flags.length, items: body.length + 1 },
     flagCounts: countSeverities(flags),
     gsi1pk: K.deptGsi1Pk(department),
