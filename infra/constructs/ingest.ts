@@ -26,7 +26,10 @@ export interface IngestProps {
 export const INGEST_TIMEOUT = Duration.minutes(5);
 export const INGEST_BATCH_SIZE = 5;
 
-/** What the ingest does on the table: single-item reads/writes, batches and queries; never Scan or admin. */
+/**
+ * What the ingest does on the table's items: single-item reads/writes and batches, on the table
+ * itself (index ARNs take no writes); never Scan or admin. No transactions, no condition checks.
+ */
 export const INGEST_TABLE_ACTIONS = [
   "dynamodb:GetItem",
   "dynamodb:PutItem",
@@ -34,9 +37,13 @@ export const INGEST_TABLE_ACTIONS = [
   "dynamodb:DeleteItem",
   "dynamodb:BatchWriteItem",
   "dynamodb:BatchGetItem",
-  "dynamodb:Query",
-  "dynamodb:ConditionCheckItem",
 ];
+
+/** Reads by key range: on the table and its indexes (the previous year's filing, the series). */
+export const INGEST_QUERY_ACTIONS = ["dynamodb:Query"];
+
+/** At most this many ingest functions at once: a flood of uploads queues instead of scaling 2 GB functions to the account limit. */
+export const INGEST_MAX_CONCURRENCY = 10;
 
 export class Ingest extends Construct {
   readonly queue: sqs.Queue;
@@ -79,7 +86,7 @@ export class Ingest extends Construct {
       },
     });
     this.fn.addEventSource(
-      new SqsEventSource(this.queue, { batchSize: INGEST_BATCH_SIZE, maxBatchingWindow: Duration.seconds(10), reportBatchItemFailures: true }),
+      new SqsEventSource(this.queue, { batchSize: INGEST_BATCH_SIZE, maxBatchingWindow: Duration.seconds(10), reportBatchItemFailures: true, maxConcurrency: INGEST_MAX_CONCURRENCY }),
     );
 
     // Least privilege.
@@ -90,7 +97,10 @@ export class Ingest extends Construct {
         resources: [props.bucket.arnForObjects(`${INCOMING_PREFIX}*`)],
       }),
     );
-    props.table.grant(this.fn, ...INGEST_TABLE_ACTIONS);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ sid: "WriteDocumentItems", actions: INGEST_TABLE_ACTIONS, resources: [props.table.tableArn] }));
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ sid: "QueryTableAndIndexes", actions: INGEST_QUERY_ACTIONS, resources: [props.table.tableArn, `${props.table.tableArn}/index/*`] }),
+    );
     props.topic.grantPublish(this.fn);
   }
 }

@@ -164,6 +164,13 @@ describe("ingest", () => {
     expect(actions).toContain("sns:Publish");
     expect(actions).toEqual(expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage"]));
     expect(actions.filter((a) => a.startsWith("s3:"))).toEqual(["s3:GetObject", "s3:GetObjectVersion"]);
+    // Writes only on the table itself, not on its index ARNs; Query on both; no unused condition checks.
+    expect(JSON.stringify(table.Resource)).not.toContain("/index/");
+    expect(actions).not.toContain("dynamodb:ConditionCheckItem");
+    const query = statements.find((s) => actionsOf([s]).includes("dynamodb:Query"))!;
+    expect(JSON.stringify(query.Resource)).toContain("/index/*");
+    // A flood of uploads queues instead of scaling to the account's concurrency limit.
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { FunctionName: { Ref: id }, ScalingConfig: { MaximumConcurrency: 10 } });
   });
 });
 
