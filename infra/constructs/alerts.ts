@@ -2,6 +2,7 @@
 // alarms notify. Encrypted with its own KMS key — CloudWatch alarms cannot publish to a topic under
 // the AWS-managed SNS key, so the key policy lets cloudwatch.amazonaws.com use this one. TLS only.
 import * as iam from "aws-cdk-lib/aws-iam";
+import { Stack } from "aws-cdk-lib";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subs from "aws-cdk-lib/aws-sns-subscriptions";
@@ -25,6 +26,8 @@ export class Alerts extends Construct {
         principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
         actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
         resources: ["*"], // in a key policy, "*" means this key
+        // Only alarms of this account may use the key (confused-deputy guard).
+        conditions: { StringEquals: { "aws:SourceAccount": Stack.of(this).account } },
       }),
     );
     this.topic = new sns.Topic(this, "Topic", { displayName: "budgetlens alerts", masterKey: this.key, enforceSSL: true });

@@ -193,7 +193,7 @@ describe("alerts and monitoring", () => {
     template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties("AWS::KMS::Key", {
       EnableKeyRotation: true,
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: "cloudwatch.amazonaws.com" } })]) },
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: "cloudwatch.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": Match.anyValue() } } })]) },
     });
     expect(JSON.stringify(ofType("AWS::SNS::TopicPolicy")[0]![1].Properties)).toContain('"aws:SecureTransport":"false"');
   });
