@@ -67,24 +67,11 @@ export interface Page {
   cursor?: string;
 }
 
-export interface AmountRow {
-  docId: string;
-  department: string;
-  year?: number;
-  docType: string;
-  table: string;
-  title: string;
-  kind: string;
-  unit: string | null;
-  label: string[];
-  scheme: string;
-  code: string;
-  level: string;
-  rawCode: string;
-  isTotal: boolean;
-  page: number;
-  values: AmountItem["values"];
-}
+/** One row's amounts for a classification code, as served: the stored AmountItem without its keys. */
+export type AmountRow = Pick<
+  AmountItem,
+  "docId" | "department" | "year" | "docType" | "table" | "title" | "kind" | "unit" | "label" | "scheme" | "code" | "level" | "rawCode" | "isTotal" | "page" | "values"
+>;
 
 export interface Comparison {
   scheme: string;
