@@ -79,9 +79,12 @@ export const Row = z.object({
   page: z.number().int().positive(),
   /** Label cells left to right as printed (code cells joined into one), wrapped lines joined. */
   label: z.array(z.string()),
+  /** The column index (`Column.index`) each `label` entry was printed in, same length as `label`. */
+  labelColumns: z.array(z.number().int().nonnegative()).optional(),
   code: ClassificationCode.optional(),
   /** For two-sided tables: the right side's label and code. */
   rightLabel: z.array(z.string()).optional(),
+  rightLabelColumns: z.array(z.number().int().nonnegative()).optional(),
   rightCode: ClassificationCode.optional(),
   /** Total / subtotal rows (合计, 总计, 小计, 收入总计 …). */
   isTotal: z.boolean(),

@@ -98,26 +98,36 @@ function columnIndexByGridColumn(columns: readonly LogicalColumn[], gridCols: nu
 
 interface SideLabel {
   label: string[];
+  /** The column each entry of `label` came from (a code split over 类/款/项 columns: the first). */
+  columns: number[];
   code?: ClassificationCode;
 }
 
 function sideLabel(b: BodyRow, roles: readonly Role[], segments: readonly number[], segment: number): SideLabel {
   const codeParts: string[] = [];
+  const codeColumns: number[] = [];
   const labels: string[] = [];
+  const labelColumns: number[] = [];
   roles.forEach((role, i) => {
     if (segments[i] !== segment || role === "value") return;
     const slot = b.slots.get(i);
     if (!slot) return;
-    if (role === "code") codeParts.push(slot.text);
-    else labels.push(slot.text);
+    if (role === "code") {
+      codeParts.push(slot.text);
+      codeColumns.push(i);
+    } else {
+      labels.push(slot.text);
+      labelColumns.push(i);
+    }
   });
   if (codeParts.length > 0) {
     const parsed = parseCode(codeParts);
     const raw = codeParts.join(" ");
-    return parsed ? { label: [parsed.code.raw, ...labels], code: parsed.code } : { label: [raw, ...labels] };
+    const columns = [codeColumns[0]!, ...labelColumns];
+    return parsed ? { label: [parsed.code.raw, ...labels], columns, code: parsed.code } : { label: [raw, ...labels], columns };
   }
   const fromLabel = labels[0] ? parseCode([labels[0]]) : null;
-  return fromLabel ? { label: labels, code: fromLabel.code } : { label: labels };
+  return fromLabel ? { label: labels, columns: labelColumns, code: fromLabel.code } : { label: labels, columns: labelColumns };
 }
 
 function toRow(b: BodyRow, index: number, roles: readonly Role[], segments: readonly number[]): Row | null {
@@ -150,8 +160,11 @@ function toRow(b: BodyRow, index: number, roles: readonly Role[], segments: read
     index,
     page: b.page,
     label: left.label,
+    labelColumns: left.columns,
     ...(left.code ? { code: left.code } : {}),
-    ...(right && right.label.length > 0 ? { rightLabel: right.label, ...(right.code ? { rightCode: right.code } : {}) } : {}),
+    ...(right && right.label.length > 0
+      ? { rightLabel: right.label, rightLabelColumns: right.columns, ...(right.code ? { rightCode: right.code } : {}) }
+      : {}),
     isTotal: total,
     cells,
   };

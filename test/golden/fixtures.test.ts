@@ -35,6 +35,22 @@ describe("golden fixtures", () => {
         if (want.unit) expect.soft(got.unit, `${name} ${want.number} unit`).toBe(want.unit);
         if (want.note) expect.soft(normalize(got.note ?? ""), `${name} ${want.number} note`).toBe(normalize(want.note));
       }
+      // Every label entry knows the column it was printed in: a label (or code) column of its side.
+      for (const t of doc.tables)
+        for (const r of t.rows) {
+          const sides: [string[] | undefined, number[] | undefined, "left" | "right"][] = [
+            [r.label, r.labelColumns, "left"],
+            [r.rightLabel, r.rightLabelColumns, "right"],
+          ];
+          for (const [label, columns, side] of sides) {
+            if (!label) continue;
+            expect.soft(columns?.length, `${name} ${t.number} row ${r.index} ${side} labelColumns`).toBe(label.length);
+            for (const c of columns ?? []) {
+              const col = t.columns[c];
+              expect.soft(col && col.role !== "value" && (col.side ?? "left") === side, `${name} ${t.number} row ${r.index}: column ${c} is a ${side} label column`).toBe(true);
+            }
+          }
+        }
       expect.soft(normalize(doc.meta.department ?? "")).toBe(normalize(truth.department));
       expect.soft(doc.meta.year).toBe(truth.year);
     });
