@@ -1,15 +1,20 @@
 // The budgetlens stack: one construct per concern, wired together. Describes resources only.
-import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from "aws-cdk-lib";
+import { Aws, CfnOutput, Stack, Validations, type CfnElement, type StackProps } from "aws-cdk-lib";
 import type { Construct, IConstruct } from "constructs";
 import { Alerts } from "./constructs/alerts.ts";
+import { AnalystApi, PDF_BUCKET_CORS } from "./constructs/analystApi.ts";
+import { AnalystAuth, SITE_SCOPES } from "./constructs/analystAuth.ts";
 import { Ingest } from "./constructs/ingest.ts";
 import { Monitoring } from "./constructs/monitoring.ts";
 import { Query } from "./constructs/query.ts";
+import { cognitoDomainUrl, Site } from "./constructs/site.ts";
 import { Storage } from "./constructs/storage.ts";
 
 export interface BudgetlensStackProps extends StackProps {
   alertEmail?: string;
   retainData?: boolean;
+  /** Hosted-UI domain prefix (unique per region; default "{stack name}-{account}"). */
+  authDomainPrefix?: string;
 }
 
 export class BudgetlensStack extends Stack {
@@ -18,6 +23,9 @@ export class BudgetlensStack extends Stack {
   readonly ingest: Ingest;
   readonly query: Query;
   readonly monitoring: Monitoring;
+  readonly site: Site;
+  readonly auth: AnalystAuth;
+  readonly analystApi: AnalystApi;
 
   constructor(scope: Construct, id: string, props: BudgetlensStackProps = {}) {
     super(scope, id, props);
@@ -32,12 +40,42 @@ export class BudgetlensStack extends Stack {
       topic: this.alerts.topic,
     });
 
+    // The analysts' web site: CloudFront + private S3, Cognito hosted-UI sign-in, JWT-checked HTTP API.
+    const authDomainPrefix = props.authDomainPrefix ?? `${this.stackName.toLowerCase()}-${Aws.ACCOUNT_ID}`;
+    const pdfs = this.storage.bucket;
+    this.site = new Site(this, "Site", {
+      logBucket: this.storage.accessLogs,
+      connectSources: [
+        `https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`, // the HTTP API (its id would make a dependency cycle: its CORS names the site)
+        cognitoDomainUrl(authDomainPrefix), // token endpoint
+        `https://${pdfs.bucketRegionalDomainName}`, // presigned PDF URLs (regional and global host styles)
+        `https://${pdfs.bucketName}.s3.${Aws.URL_SUFFIX}`,
+      ],
+    });
+    this.auth = new AnalystAuth(this, "AnalystAuth", { siteOrigin: this.site.origin, domainPrefix: authDomainPrefix, retain: props.retainData });
+    this.analystApi = new AnalystApi(this, "AnalystApi", {
+      table: this.storage.table,
+      pdfBucket: pdfs,
+      siteOrigin: this.site.origin,
+      issuerUrl: this.auth.issuerUrl,
+      clientId: this.auth.client.userPoolClientId,
+    });
+    pdfs.addCorsRule(PDF_BUCKET_CORS);
+    this.site.deployContent({
+      api: this.analystApi.url,
+      auth: { domain: this.auth.domainUrl, clientId: this.auth.client.userPoolClientId, scopes: SITE_SCOPES.map((s) => s.scopeName).join(" ") },
+    });
+
     new CfnOutput(this, "BucketName", { value: this.storage.bucket.bucketName, description: "upload PDFs to s3://<bucket>/incoming/" });
     new CfnOutput(this, "TableName", { value: this.storage.table.tableName });
     new CfnOutput(this, "QueryUrl", { value: this.query.url.url, description: "IAM-authorised (SigV4, service lambda)" });
     new CfnOutput(this, "QueryInvokePolicyArn", { value: this.query.invokePolicy.managedPolicyArn });
     new CfnOutput(this, "AlertTopicArn", { value: this.alerts.topic.topicArn });
     new CfnOutput(this, "DeadLetterQueueUrl", { value: this.ingest.deadLetterQueue.queueUrl });
+    new CfnOutput(this, "SiteUrl", { value: this.site.origin, description: "the analysts' web site (sign in with a user created in the pool)" });
+    new CfnOutput(this, "AnalystApiUrl", { value: this.analystApi.url, description: "Cognito access token (Bearer) required" });
+    new CfnOutput(this, "UserPoolId", { value: this.auth.userPool.userPoolId, description: "aws cognito-idp admin-create-user --user-pool-id <this> …" });
+    new CfnOutput(this, "HostedUiUrl", { value: this.auth.domainUrl });
 
     this.suppressJustified();
   }
@@ -50,13 +88,35 @@ export class BudgetlensStack extends Stack {
     const basicExecution = "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]";
     const indexes = `IAM5[Resource::<${ref(this.storage.table)}.Arn>/index/*]`;
 
-    for (const fn of [this.ingest.fn, this.query.fn]) {
+    for (const fn of [this.ingest.fn, this.query.fn, this.analystApi.fn]) {
       nag(fn, basicExecution, "AWSLambdaBasicExecutionRole only lets the function write its own CloudWatch logs: the standard minimal Lambda role.");
       nag(fn, "L1", "nodejs22.x is the runtime the code is built and tested for (Node 20/22); a newer runtime is a deliberate, tested upgrade.");
       nag(fn, indexes, "Item-level actions on the table's own GSIs (table/index/*): the analysts' access patterns are served by the GSIs.");
     }
     nag(this.ingest.fn, `IAM5[Resource::<${ref(this.storage.bucket)}.Arn>/incoming/*]`, "The ingest reads the uploaded PDFs: GetObject(Version) only, only under incoming/.");
     nag(this.ingest.fn, "IAM5[Action::kms:GenerateDataKey*]", "Publishing to the KMS-encrypted alert topic needs GenerateDataKey* on that one key (CDK's grantPublish).");
+
+    nag(this.analystApi.fn, `IAM5[Resource::<${ref(this.storage.bucket)}.Arn>/incoming/*]`, "The analyst API presigns GETs of the uploaded PDFs for the viewer: s3:GetObject only, only under incoming/.");
+
+    // The web site.
+    const cdn = this.site.distribution;
+    nag(cdn, "CFR4", "Served on the default *.cloudfront.net certificate, for which CloudFront cannot raise the minimum TLS version; HTTPS is enforced (redirect) and a custom domain with a TLSv1.2_2021 policy is the upgrade path.");
+    nag(cdn, "CFR1", "An internal analysts' site behind Cognito sign-in: who may use it is decided by the user pool, not by country.");
+    nag(cdn, "CFR2", "The distribution serves static files only (GET/HEAD from a private bucket); every data request goes to the JWT-protected API. WAF's fixed monthly cost is not justified for a few analysts.");
+    nag(this.auth.userPool, "COG2", "MFA (TOTP) is optional by decision: analysts are created by an administrator, with a 14-character password policy; make it REQUIRED where policy demands.");
+    nag(this.auth.userPool, "COG8", "Essentials tier: a handful of admin-created analysts; Plus (threat protection) is charged per user and can be enabled without code changes.");
+    // BucketDeployment's singleton custom-resource Lambda (uploads the site at deploy time).
+    const deployer = this.node.children.find((c) => c.node.id.startsWith("Custom::CDKBucketDeployment"));
+    if (deployer) {
+      nag(deployer, basicExecution, "CDK's BucketDeployment handler (copies the site into its bucket at deploy time) uses the basic execution role for its logs.");
+      nag(deployer, "L1", "CDK's BucketDeployment handler: its runtime is chosen by aws-cdk-lib, not by this project.");
+      for (const finding of ["Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*"]) {
+        nag(deployer, `IAM5[${finding}]`, "CDK's BucketDeployment grants (grantRead on the asset, grantReadWrite on the site bucket): it syncs and prunes the site's files.");
+      }
+      nag(deployer, "IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]", "CDK's BucketDeployment reads the site's zipped files from the CDK bootstrap asset bucket.");
+      nag(deployer, `IAM5[Resource::<${ref(this.site.bucket)}.Arn>/*]`, "CDK's BucketDeployment writes and prunes the objects of the site bucket (and nothing else).");
+      nag(deployer, "IAM5[Resource::*]", "CDK's BucketDeployment creates the CloudFront invalidation after an upload; CreateInvalidation/GetInvalidation take no narrower resource in CDK's grant.");
+    }
 
     // The S3 → SQS notification is configured at deploy time by CDK's own singleton custom-resource Lambda.
     const notifications = this.node.tryFindChild("BucketNotificationsHandler050a0587b7544547bf325f094a3db834");

@@ -1,5 +1,7 @@
 /* global window */
-// Where the static site finds the analyst API and pdf.js. `budgetlens serve` answers /config.js
-// itself; a static deployment replaces this file (e.g. api: "https://<api-host>/api",
-// pdfjs: "./pdfjs" with pdfjs-dist's build/, cmaps/, standard_fonts/, wasm/ copied there).
+// Where the pages find the analyst API and pdf.js. `budgetlens serve` answers /config.js itself
+// (same origin, no login). The site on AWS gets a config.js generated at deploy time
+// (infra/constructs/site.ts, scripts/buildSite.ts renderConfigJs): api = the HTTP API's URL,
+// pdfjs = "/pdfjs" (pdfjs-dist copied into the site), auth = { domain, clientId, scopes } of the
+// Cognito hosted UI (web/js/auth.js: authorization code + PKCE).
 window.BUDGETLENS = { api: "/api", pdfjs: "/pdfjs" };

@@ -1,13 +1,32 @@
 /* global window, fetch, URLSearchParams */
 // The analyst API as the pages use it. window.BUDGETLENS (config.js) says where it lives:
-// `budgetlens serve` serves /config.js; a static deployment ships its own config.js.
+// `budgetlens serve` serves /config.js (same origin, no login); the site on AWS ships a generated
+// config.js (API Gateway URL on another origin + the hosted-UI login, see auth.js).
+import { authEnabled, authHeaders, recoverFromUnauthorized, refreshSession, wireLogoutLink } from "./auth.js";
+
 export const config = window.BUDGETLENS ?? { api: "/api", pdfjs: "/pdfjs" };
+export { authHeaders };
+wireLogoutLink();
+
+/** fetch with the login's Bearer token (none embedded); a 401 refreshes the token once and retries. */
+async function apiFetch(url) {
+  const attempt = async () => fetch(url, { headers: await authHeaders() });
+  let res;
+  try {
+    res = await attempt();
+  } catch (e) {
+    // The gateway's own 401 may come without CORS headers: the browser then reports a network error.
+    if (!authEnabled() || !(await refreshSession())) throw e;
+    return attempt();
+  }
+  return res.status === 401 && (await recoverFromUnauthorized()) ? attempt() : res;
+}
 
 export async function getJson(path, params = {}) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
   const qs = q.toString();
-  const res = await fetch(`${config.api}${path}${qs ? `?${qs}` : ""}`);
+  const res = await apiFetch(`${config.api}${path}${qs ? `?${qs}` : ""}`);
   const body = await res.json().catch(() => ({ error: res.statusText }));
   if (!res.ok) throw new Error(`${res.status} ${body.error ?? ""} ${body.details ? JSON.stringify(body.details) : ""}`);
   return body;

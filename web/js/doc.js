@@ -3,7 +3,7 @@
 // or a cell clicked highlights the cell in the table and its box on the page. The box is
 // [x0, y0, x1, y1] in PDF points, top-left origin, page upright — exactly the pdf.js viewport's
 // coordinates at scale 1, so on screen it is the box times the render scale.
-import { config, getJson, h, KIND_LABEL } from "./api.js";
+import { authHeaders, config, getJson, h, KIND_LABEL } from "./api.js";
 import { headerGrid, printedRow } from "./headerGrid.js";
 
 const pdfjs = await import(`${config.pdfjs}/build/pdf.min.mjs`);
@@ -19,6 +19,7 @@ const { document: summary, model, flags } = await getJson(`/documents/${docId}/m
 $("doctitle").textContent = `${summary.department ?? "?"} ${summary.year ?? ""} ${KIND_LABEL[summary.docType] ?? ""} — ${summary.fileName}`;
 const pdf = await pdfjs.getDocument({
   url: `${config.api}/documents/${docId}/pdf`,
+  httpHeaders: await authHeaders(), // the site on AWS: the API wants the login's Bearer token for the PDF too
   cMapUrl: `${config.pdfjs}/cmaps/`,
   cMapPacked: true,
   standardFontDataUrl: `${config.pdfjs}/standard_fonts/`,
