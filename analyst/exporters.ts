@@ -7,7 +7,7 @@ import { headerGrid, printedRow } from "../web/js/headerGrid.js";
 import { tidyCells, tidyFlags, type TidyCell, type TidyFlag } from "./tidy.ts";
 
 export const CELL_COLUMNS = ["department", "year", "docType", "table", "title", "kind", "row", "code", "codeScheme", "column", "amountYuan", "value", "text", "unit", "page", "box", "isTotal", "fileName", "docId"] as const;
-export const FLAG_COLUMNS = ["department", "year", "docType", "severity", "rule", "table", "title", "row", "column", "expected", "actual", "difference", "unit", "page", "box", "message", "fileName", "docId"] as const;
+export const FLAG_COLUMNS = ["department", "year", "docType", "severity", "rule", "table", "title", "row", "column", "expected", "actual", "difference", "unit", "page", "box", "boxPage", "message", "fileName", "docId"] as const;
 
 export interface ExportDocument {
   docId: string;

@@ -92,8 +92,12 @@ export interface TidyFlag {
   actual: string;
   difference: string;
   unit: string;
+  /** Where the flagged statement is (a narrative sentence's page for narrative rules). */
   page: number | null;
+  /** The table cell's box "x0,y0,x1,y1" in points on `boxPage`. */
   box: string;
+  /** The page `box` lies on (flags stored before boxPage existed: their box is on `page`). */
+  boxPage: number | null;
   message: string;
 }
 
@@ -116,6 +120,7 @@ export function tidyFlags(docId: string, doc: DisclosureDocument, flags: readonl
     unit: f.unit ?? "",
     page: f.page ?? null,
     box: f.box ? f.box.map((n) => n.toFixed(1)).join(",") : "",
+    boxPage: f.box ? (f.boxPage ?? f.page ?? null) : null,
     message: f.message,
   }));
 }

@@ -12,6 +12,10 @@ export const Flag = z.object({
   table: z.string().optional(),
   title: z.string().optional(),
   kind: z.string().optional(),
+  /**
+   * Where the flagged statement is: the table cell's page for a table rule, the page of the
+   * sentence for a narrative rule (which may differ from the page of the table cell it quotes).
+   */
   page: z.number().int().positive().optional(),
   row: z.array(z.string()).optional(),
   column: z.array(z.string()).optional(),
@@ -20,8 +24,17 @@ export const Flag = z.object({
   actual: z.string().optional(),
   difference: z.string().optional(),
   unit: z.enum(["元", "万元", "人", "%"]).optional(),
-  /** Where in the PDF: the cell box (points, top-left origin) on `page`. */
+  /**
+   * Where in the PDF: the table cell's box (points, top-left origin, page upright) on `boxPage`.
+   * Set together with `boxPage` by every rule; flags stored before `boxPage` existed have the box
+   * on `page`.
+   */
   box: z.tuple([z.number(), z.number(), z.number(), z.number()]).optional(),
+  /**
+   * The page `box` lies on. Equals `page` for table rules; for a narrative rule it is the page of
+   * the quoted table cell, while `page` stays the sentence's page.
+   */
+  boxPage: z.number().int().positive().optional(),
   message: z.string(),
 });
 export type Flag = z.infer<typeof Flag>;

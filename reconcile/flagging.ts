@@ -19,8 +19,14 @@ export function whereOf(view: SideView, r: SideRow | undefined, column?: Column)
   return { table: view.table, ...(r ? { row: r.row, rowLabel: r.label } : {}), ...(column ? { column } : {}) };
 }
 
-export function locate(w: Where): Pick<Flag, "table" | "title" | "kind" | "page" | "row" | "column" | "box"> {
-  const out: Pick<Flag, "table" | "title" | "kind" | "page" | "row" | "column" | "box"> = {};
+type Located = Pick<Flag, "table" | "title" | "kind" | "page" | "row" | "column" | "box" | "boxPage">;
+
+/**
+ * Table, row, column, page and box of a finding. `box` always comes with `boxPage` (the page the
+ * box lies on); an explicit `w.page` (a narrative sentence's page) moves `page` only, never the box.
+ */
+export function locate(w: Where): Located {
+  const out: Located = {};
   if (w.table) {
     out.table = w.table.number;
     out.title = w.table.title;
@@ -34,9 +40,13 @@ export function locate(w: Where): Pick<Flag, "table" | "title" | "kind" | "page"
     if (cell) {
       out.page = cell.page;
       out.box = cell.box;
+      out.boxPage = cell.page;
     } else if (w.row.cells[0]) {
-      // No printed cell (a blank where a figure belongs): point at the row.
-      const xs = w.row.cells.map((c) => c.box);
+      // No printed cell (a blank where a figure belongs): point at the row — the part of it on the
+      // row's page (a row is printed on one page; cells elsewhere would make a box of nothing).
+      const onPage = w.row.cells.filter((c) => c.page === w.row!.page);
+      const xs = (onPage.length > 0 ? onPage : w.row.cells).map((c) => c.box);
+      out.boxPage = onPage.length > 0 ? w.row.page : w.row.cells[0].page;
       out.box = [Math.min(...xs.map((b) => b[0])), Math.min(...xs.map((b) => b[1])), Math.max(...xs.map((b) => b[2])), Math.max(...xs.map((b) => b[3]))];
     }
   }

@@ -84,6 +84,7 @@ export interface RowItem extends Omit<Row, "cells"> {
   cells: Row["cells"];
 }
 
+/** A stored flag: the Flag as checkDocument made it (every field, `boxPage` included) plus keys. */
 export interface FlagItem extends Flag {
   pk: string;
   sk: string;
@@ -362,11 +363,16 @@ function strip<T extends object>(item: T, extra: readonly string[] = []): Record
 /** Public view of a table item (no storage keys). */
 export const tableView = (t: TableItem): Omit<Table, "rows"> & { rowCount: number } =>
   strip(t, ["order"]) as unknown as Omit<Table, "rows"> & { rowCount: number };
-/** Public view of a flag item. */
-export const flagView = (f: FlagItem): Flag & { docId: string; department: string; year?: number } => {
-  const out = strip(f, ["n", "docType"]);
+/**
+ * Public view of a flag item: the Flag (with `box` on `boxPage`, `page` where the statement is),
+ * its document (docId, department, year, docType: 预算/决算) and `n`, its 1-based number in the
+ * document's flags (= the order of the document model's flags), so a view can filter by kind and
+ * open the document with that very flag selected.
+ */
+export const flagView = (f: FlagItem): Flag & { docId: string; department: string; year?: number; docType: string; n: number } => {
+  const out = strip(f);
   out.docId = f.docId;
-  return out as unknown as Flag & { docId: string; department: string; year?: number };
+  return out as unknown as Flag & { docId: string; department: string; year?: number; docType: string; n: number };
 };
 
 /** Merges a row's parts (if it was split) back into Row objects, in order. */

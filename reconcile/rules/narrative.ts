@@ -152,6 +152,7 @@ function tableName(fig: Figure): string {
   return t.title.includes(t.number) ? t.title : `${t.number}${t.title}`;
 }
 
+/** `page` is the sentence's page; `box` and `boxPage` stay the quoted table cell's (from locate). */
 function narrativeWhere(f: { page: number }, fig?: Figure) {
   const base = fig ? locate({ table: fig.view.table, ...(fig.row ? { row: fig.row.row, rowLabel: fig.row.label } : {}), ...(fig.column ? { column: fig.column } : {}) }) : {};
   return { ...base, page: f.page };
