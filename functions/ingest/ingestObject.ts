@@ -9,7 +9,7 @@ import type { ParseOptions } from "../../parsers/index.ts";
 import type { CheckOptions } from "../../reconcile/index.ts";
 import { committedRecord, departmentOf, documentBodyItems, failedRecord, itemsToDocument, type DocumentRecord, type FailureInfo } from "../shared/documentItems.ts";
 import type { DocumentStore } from "../shared/documentStore.ts";
-import { alertFor, type AlertPublisher } from "../shared/alerts.ts";
+import { alertDue, alertFor, type AlertPublisher } from "../shared/alerts.ts";
 import type { S3ObjectRef, S3Source } from "../shared/s3Source.ts";
 import { RetryableError, sleep } from "../shared/retry.ts";
 
@@ -144,22 +144,40 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
   const duplicate = async (existing: DocumentRecord): Promise<IngestOutcome> => {
     // Same bytes again (duplicate event, re-upload): one copy. Finish what a crashed run may have left.
     const series = await deps.store.applySeries(existing);
-    const alerted = await alertOnce(existing, deps, now);
+    let alerted = false;
+    if (deps.alerts && !existing.alertedAt && alertDue(existing)) {
+      // The writer keeps the document's lease until its alert is out: holding the lease is the
+      // right to publish, so two workers never both send it. If the holder does not let go in
+      // time (it crashed; its lease expires), SQS brings this message back later.
+      if (!(await waitForLease())) throw new RetryableError(`the alert of ${docId} is held by another worker`);
+      try {
+        alerted = await alertOnce((await deps.store.getMeta(docId)) ?? existing, deps, now);
+      } finally {
+        await deps.store.releaseLease(docId, deps.workerId);
+      }
+    }
     timings.totalMs = ms(t0);
     return { ...base, status: "DUPLICATE", docId, storedStatus: existing.status, alerted, supersededBy: series.current !== docId ? series.current : undefined };
   };
+  // S3 may deliver the same event twice at once: wait a little for the other writer rather than
+  // bouncing the message (a retry would find the committed document); give up to SQS after that.
+  async function waitForLease(onPoll?: () => Promise<boolean>): Promise<boolean> {
+    const waitUntil = performance.now() + (deps.leaseWaitMs ?? 30_000);
+    while (!(await deps.store.acquireLease(docId, deps.workerId))) {
+      if (performance.now() > waitUntil) return false;
+      await sleep(deps.leasePollMs ?? 500);
+      if (onPoll && (await onPoll())) return false;
+    }
+    return true;
+  }
+
   const existing = await deps.store.getMeta(docId);
   if (existing) return duplicate(existing);
 
-  // S3 may deliver the same event twice at once: wait a little for the other writer rather than
-  // bouncing the message (a retry would find the committed document); give up to SQS after that.
-  const waitUntil = performance.now() + (deps.leaseWaitMs ?? 30_000);
-  while (!(await deps.store.acquireLease(docId, deps.workerId))) {
-    if (performance.now() > waitUntil) throw new RetryableError(`document ${docId} is being written by another worker`);
-    await sleep(deps.leasePollMs ?? 500);
-    const committed = await deps.store.getMeta(docId);
-    if (committed) return duplicate(committed);
-  }
+  let committedMeanwhile: DocumentRecord | undefined;
+  const leased = await waitForLease(async () => (committedMeanwhile = await deps.store.getMeta(docId)) !== undefined);
+  if (committedMeanwhile) return duplicate(committedMeanwhile);
+  if (!leased) throw new RetryableError(`document ${docId} is being written by another worker`);
   try {
     const leftovers = await deps.store.deleteUncommittedBody(docId);
     if (leftovers > 0) log("warn", "removed items of an interrupted earlier attempt", { docId, leftovers });
@@ -181,9 +199,9 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
       const tw = performance.now();
       await deps.store.commit(record);
       timings.writeMs = ms(tw);
-      await deps.store.releaseLease(docId, deps.workerId);
       log("warn", "document failed", { outcome: "FAILED", docId, key: ref.key, failure: record.failure });
       const alerted = await alertOnce(record, deps, now);
+      await deps.store.releaseLease(docId, deps.workerId);
       timings.totalMs = ms(t0);
       return { ...base, status: "FAILED", docId, failure: record.failure, items: 1, alerted };
     }
@@ -207,10 +225,10 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
     const record = committedRecord(doc, flags, source, ingestedAt, body);
     if (checkError) record.checkError = checkError;
     await deps.store.commit(record);
-    await deps.store.releaseLease(docId, deps.workerId);
     const series = await deps.store.applySeries(record);
     timings.writeMs = ms(tw);
     const alerted = await alertOnce(record, deps, now, flags);
+    await deps.store.releaseLease(docId, deps.workerId);
     timings.totalMs = ms(t0);
     log("info", "document stored", { outcome: "COMMITTED", docId, key: ref.key, items: body.length + 1, flagCounts: record.flagCounts, timings });
     return {
@@ -236,7 +254,10 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
   }
 }
 
-/** Publishes the document's alert unless it was published already (at-least-once across redeliveries). */
+/**
+ * Publishes the document's alert unless it was published already (at-least-once across
+ * redeliveries). Callers hold the document's lease, so concurrent workers do not both publish.
+ */
 async function alertOnce(record: DocumentRecord, deps: IngestDeps, now: () => Date, flags?: readonly Flag[]): Promise<boolean> {
   if (!deps.alerts || record.alertedAt) return false;
   let allFlags = flags;

@@ -28,6 +28,11 @@ export interface Alert {
 export const ALERT_SETTINGS = Object.freeze({ maxFlagsInAlert: 20 });
 
 /** The alert a stored document deserves, if any. */
+/** Whether a stored document calls for an alert: it failed, it has reconciliation errors, or it is partial. */
+export function alertDue(record: DocumentRecord): boolean {
+  return record.status === "FAILED" || (record.flagCounts?.error ?? 0) > 0 || record.partial !== undefined;
+}
+
 export function alertFor(record: DocumentRecord, flags: readonly Flag[]): Alert | undefined {
   const base = {
     docId: record.docId,
