@@ -1,19 +1,8 @@
-// Bundle the CLI into dist/cli.mjs (dependencies stay in node_modules) so `npx budgetlens` starts
-// with plain node: running the TypeScript through tsx costs seconds per run, most of it spent
-// re-transforming pdfjs-dist's worker file.
-import { build } from "esbuild";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+// Bundle the CLI into dist/cli.mjs, and the parse worker beside it as dist/parseWorker.mjs
+// (dependencies stay in node_modules), so `npx budgetlens` starts with plain node: running the
+// TypeScript through tsx costs seconds per run, most of it spent re-transforming pdfjs-dist's
+// worker file. Options: scripts/esbuildNode.ts ("cli").
+import path from "node:path";
+import { bundleNode, PARSE_WORKER_FILE, PARSE_WORKER_SOURCE, REPO_ROOT } from "./esbuildNode.ts";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-await build({
-  entryPoints: [join(root, "cli", "main.ts")],
-  outfile: join(root, "dist", "cli.mjs"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  sourcemap: "linked",
-  logLevel: "warning",
-});
+await bundleNode("cli", { cli: path.join(REPO_ROOT, "cli", "main.ts"), [PARSE_WORKER_FILE.replace(/\.mjs$/, "")]: PARSE_WORKER_SOURCE }, path.join(REPO_ROOT, "dist"));

@@ -10,7 +10,10 @@ export type PdfErrorCode =
   | "too_many_pages"
   | "page_timeout"
   | "no_text_layer"
-  | "decompression_bomb";
+  | "decompression_bomb"
+  // The parse outgrew PdfLimits.maxMemoryMb and was stopped; only the worker-thread runner
+  // (functions/shared/parseInWorker.ts) can detect this, an in-process parse would crash the process.
+  | "memory_limit";
 
 export class PdfError extends Error {
   readonly code: PdfErrorCode;

@@ -25,6 +25,13 @@ export interface PdfLimits {
    * streamGuard.ts). A budget page's content stream is a few hundred KB; a scan's image tens of MB.
    */
   maxStreamBytes: number;
+  /**
+   * Most memory (MB) one parse may add to the process. Enforced only where the parse runs in a
+   * worker thread (functions/shared/parseInWorker.ts stops the worker and the document fails with
+   * memory_limit); the parser itself cannot bound its own memory. A 300-page filing peaks near
+   * 220 MB RSS in all; 1 GB leaves a 2 GB Lambda room for the rest.
+   */
+  maxMemoryMb: number;
 }
 
 export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
@@ -34,6 +41,7 @@ export const DEFAULT_PDF_LIMITS: Readonly<PdfLimits> = Object.freeze({
   maxRunsPerPage: 50_000,
   maxStreamBytes: 256 * 1024 * 1024,
   maxImagePixels: 50_000_000,
+  maxMemoryMb: 1024,
 });
 
 export function resolveLimits(limits?: Partial<PdfLimits>): PdfLimits {
