@@ -58,3 +58,31 @@ export function h(tag, attrs = {}, ...children) {
   for (const c of children.flat()) if (c !== undefined && c !== null) el.append(c instanceof window.Node ? c : String(c));
   return el;
 }
+
+// ---- flags across departments (flags.html) ---------------------------------------------------
+
+/** Page size asked of /flags when reading every page (the API's maximum). */
+export const FLAGS_READ_LIMIT = 1000;
+
+/**
+ * Every flag across departments matching the API's own filters ({ severity, rule, year,
+ * department, includeSuperseded }), read page by page with the API's cursor. Each flag carries
+ * docId, department, year, docType and n (its number in its document). `onPage(count)` reports progress.
+ */
+export async function getFlagsAcross(filters = {}, onPage) {
+  const items = [];
+  let cursor;
+  do {
+    const page = await getJson("/flags", { ...filters, limit: FLAGS_READ_LIMIT, cursor });
+    items.push(...page.items);
+    onPage?.(items.length);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+/** The document page with one flag selected (flag = its 1-based number in the document). */
+export const flagHref = (flag) => `doc.html?id=${encodeURIComponent(flag.docId)}&flag=${flag.n}`;
+
+/** The page a flag's box lies on (flags stored before boxPage existed: their page). */
+export const flagBoxPage = (flag) => (flag.box ? (flag.boxPage ?? flag.page) : undefined);

@@ -1,0 +1,241 @@
+// The cross-department flags page and the document page it opens, end to end in real headless
+// Chromium: fixture PDFs and (when /work/shared/real is there) real filings ingested into the
+// embedded stack, `budgetlens serve`'s server over them. The flags page counts what the API stores,
+// filters (severity, rule, kind), pages, and a narrative flag clicked there opens its document on the
+// page of the table cell it quotes (boxPage) with the highlight at box × scale (±1 px) over pdf.js
+// text reading the cell's printed figure — and the sentence, on its own page, in the statement
+// panel. Every boxed narrative flag of every ingested document is then opened the same way (the
+// hand check, automated): each must land on its cell. Screenshots go to test-output/.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { openBackend, type Backend } from "../../analyst/backend.ts";
+import { bulkIngest, CompletionHub } from "../../analyst/bulkIngest.ts";
+import { AnalystApi } from "../../analyst/api.ts";
+import { startServer, type RunningServer } from "../../analyst/server.ts";
+import type { Flag } from "../../reconcile/flag.ts";
+
+const CHROMIUM = process.env.BUDGETLENS_CHROMIUM ?? "/usr/bin/chromium";
+const repoRoot = resolve(import.meta.dirname, "../..");
+const OUT = join(repoRoot, "test-output");
+const REAL_DIR = process.env.BUDGETLENS_REAL_DIR ?? resolve(repoRoot, "../shared/real");
+const REAL = ["shanghai-putuo-2026-dept_budget.pdf", "shanghai-putuo-wanli-2023-budget-with-performance-forms.pdf", "上海市普陀区规划和自然资源局_2024_年度部门决算.pdf"].filter((f) => existsSync(join(REAL_DIR, f)));
+// Snapshot the fixtures: the generator may rewrite fixtures/pdf while the test runs.
+const SNAP = mkdtempSync(join(tmpdir(), "bl-flags-"));
+const FILES = [
+  ...["err-narrative-amount.pdf", "err-total-off.pdf", "health-2025.pdf"].map((f) => {
+    copyFileSync(join(repoRoot, "fixtures/pdf", f), join(SNAP, f));
+    return join(SNAP, f);
+  }),
+  ...REAL.map((f) => join(REAL_DIR, f)),
+];
+const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+type ApiFlag = Flag & { docId: string; department: string; year?: number; docType: string; n: number };
+type DocState = {
+  ready: boolean;
+  page: number;
+  selectedFlag: number | null;
+  highlight: { page: number; box: number[] | null; scale: number; pdfText: string; cellText?: string; source: string } | null;
+  statement: { page: number; text: string; rects: number[][]; where: string; scale: number } | null;
+};
+type ListState = { ready: boolean; total: number; page: number; pages: number; shown: { docId: string; n: number; rule: string }[] };
+
+const squash = (s: string) => s.replace(/[\s,]/g, "");
+
+describe.skipIf(!existsSync(CHROMIUM))("flags across departments, in headless Chromium", () => {
+  let backend: Backend;
+  let server: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let all: ApiFlag[];
+
+  const api = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}/api${path}`)).json()) as T;
+  const listState = () => page.evaluate(() => (window as unknown as { __budgetlensFlags: ListState }).__budgetlensFlags);
+  const docState = () => page.evaluate(() => (window as unknown as { __budgetlens: DocState }).__budgetlens);
+  async function waitList(): Promise<ListState> {
+    await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+    return listState();
+  }
+
+  /** The drawn highlight rectangle relative to the canvas, in CSS px. */
+  const rectOf = (hl: string, canvas: string) =>
+    page.evaluate(([a, b]) => {
+      const c = document.getElementById(b!)!.getBoundingClientRect();
+      const el = document.querySelector(a!)!;
+      const r = el.getBoundingClientRect();
+      return { x0: r.left - c.left, y0: r.top - c.top, x1: r.right - c.left, y1: r.bottom - c.top, visible: getComputedStyle(el).display !== "none" };
+    }, [hl, canvas]);
+
+  /** Opens a flag from the flags page; returns the document page's state once the flag is shown. */
+  async function openFromList(f: ApiFlag): Promise<DocState> {
+    await page.click(`#flags tbody tr[data-doc-id="${f.docId}"][data-n="${f.n}"] a.open`);
+    await page.waitForURL(/doc\.html/);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 90_000 });
+    return docState();
+  }
+
+  /** The box drawn at box × scale (±1 px) on boxPage, pdf.js reading the highlighted table cell's text inside it. */
+  async function expectOnCell(f: ApiFlag, s: DocState): Promise<string> {
+    expect(s.page).toBe(f.boxPage);
+    expect(s.highlight?.box).toEqual(f.box);
+    const scale = s.highlight!.scale;
+    const geo = await rectOf("#pdfhl", "pdfcanvas");
+    expect(geo.visible).toBe(true);
+    const [x0, y0, x1, y1] = f.box!;
+    expect(Math.abs(geo.x0 - x0 * scale)).toBeLessThanOrEqual(1);
+    expect(Math.abs(geo.y0 - y0 * scale)).toBeLessThanOrEqual(1);
+    expect(Math.abs(geo.x1 - x1 * scale)).toBeLessThanOrEqual(1);
+    expect(Math.abs(geo.y1 - y1 * scale)).toBeLessThanOrEqual(1);
+    const td = page.locator("table.printed td.hl");
+    await expect(td.count()).resolves.toBe(1);
+    const tdText = (await td.textContent()) ?? "";
+    expect(tdText.length).toBeGreaterThan(0);
+    expect(Number(await td.getAttribute("data-page"))).toBe(f.boxPage);
+    expect(squash(s.highlight!.pdfText)).toContain(squash(tdText));
+    return tdText;
+  }
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    const hub = new CompletionHub();
+    backend = await openBackend({ mode: "embedded", dataDir: null, concurrency: 2, onOutcome: (o) => hub.notify(o.docId) });
+    const res = await bulkIngest(backend, FILES, hub, { concurrency: 2, pollMs: 200 });
+    expect(res.results.map((r) => r.status)).toEqual(FILES.map(() => "COMMITTED"));
+    server = await startServer({ api: new AnalystApi(backend.store), pdf: (b, k) => backend.pdf(b, k) });
+    all = [];
+    let cursor: string | undefined;
+    do {
+      const p = await api<{ items: ApiFlag[]; nextCursor?: string }>(`/flags?limit=1000${cursor ? `&cursor=${cursor}` : ""}`);
+      all.push(...p.items);
+      cursor = p.nextCursor;
+    } while (cursor);
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on("pageerror", (e) => console.error("page error:", e.message));
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await backend?.close();
+  });
+
+  it("lists every stored flag with counts per rule and per department that add up to the documents' flag counts", async () => {
+    await page.goto(`${server.url}/flags.html`);
+    const s = await waitList();
+    const docs = (await api<{ items: { current: boolean; flagCounts?: Record<string, number> }[] }>("/documents?limit=1000")).items.filter((d) => d.current);
+    const stored = docs.reduce((n, d) => n + (d.flagCounts?.error ?? 0) + (d.flagCounts?.warning ?? 0) + (d.flagCounts?.info ?? 0), 0);
+    expect(s.total).toBe(stored);
+    expect(all.length).toBe(stored);
+    const sumOf = async (table: string) => (await page.locator(`#${table} tbody tr td:last-child`).allTextContents()).reduce((n, t) => n + Number(t), 0);
+    await expect(sumOf("by-rule")).resolves.toBe(stored);
+    await expect(sumOf("by-department")).resolves.toBe(stored);
+    // Per rule, errors: what the API holds.
+    const byRule = new Map<string, number>();
+    for (const f of all.filter((x) => x.severity === "error")) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+    for (const [rule, n] of byRule) await expect(page.locator(`#by-rule tr[data-rule="${rule}"] td`).nth(1).textContent()).resolves.toBe(String(n));
+    // Paging: 50 a page, the next page is the next 50.
+    expect(s.pages).toBe(Math.ceil(stored / 50));
+    expect(s.shown.length).toBe(Math.min(50, stored));
+    if (s.pages > 1) {
+      await page.evaluate(() => (document.body.dataset.ready = "false"));
+      await page.click("#p-next");
+      await page.waitForFunction(() => (window as unknown as { __budgetlensFlags: ListState }).__budgetlensFlags.page === 2);
+      const s2 = await listState();
+      const key = (x: { docId: string; n: number }) => `${x.docId}#${x.n}`;
+      expect(s2.shown.some((x) => s.shown.map(key).includes(key(x)))).toBe(false);
+      await page.click("#p-prev");
+    }
+    await page.screenshot({ path: join(OUT, "web-flags.png"), fullPage: true });
+  });
+
+  it("filters by severity, rule and kind (预算/决算)", async () => {
+    await page.goto(`${server.url}/flags.html`);
+    await waitList();
+    await page.selectOption("#f-severity", "error");
+    await page.waitForFunction((n) => (window as unknown as { __budgetlensFlags: ListState }).__budgetlensFlags.total === n, all.filter((f) => f.severity === "error").length);
+    expect(await page.locator("#flags tbody tr").evaluateAll((trs) => trs.every((tr) => tr.classList.contains("sev-error")))).toBe(true);
+    await page.selectOption("#f-rule", "narrative");
+    const narrativeErrors = all.filter((f) => f.severity === "error" && f.rule.startsWith("narrative."));
+    await page.waitForFunction((n) => (window as unknown as { __budgetlensFlags: ListState }).__budgetlensFlags.total === n, narrativeErrors.length);
+    await page.selectOption("#f-kind", "final_accounts");
+    const finals = narrativeErrors.filter((f) => f.docType === "final_accounts");
+    await page.waitForFunction((n) => (window as unknown as { __budgetlensFlags: ListState }).__budgetlensFlags.total === n, finals.length);
+    expect((await listState()).shown.every((x) => finals.some((f) => f.docId === x.docId && f.n === x.n))).toBe(true);
+    // The filters are in the URL: a reload keeps them.
+    await page.reload();
+    const s = await waitList();
+    expect(s.total).toBe(finals.length);
+    await expect(page.locator("#f-kind").inputValue()).resolves.toBe("final_accounts");
+  });
+
+  it.skipIf(!REAL.includes("shanghai-putuo-2026-dept_budget.pdf"))(
+    "a real filing's narrative error opens on the table cell's page, highlighted at box × scale over the cell's text, the sentence beside it",
+    async () => {
+      const f = all.find((x) => x.rule === "narrative.amount" && x.severity === "error" && x.actual === "201.50" && (x.row ?? []).join("").includes("住房公积金"));
+      expect(f, "司法局 2026 住房公积金 201.50 vs 表 208.7959").toBeDefined();
+      expect(f!.boxPage).toBeDefined();
+      expect(f!.page).not.toBe(f!.boxPage);
+      await page.goto(`${server.url}/flags.html?severity=error&rule=narrative.amount`);
+      await waitList();
+      const s = await openFromList(f!);
+      expect(s.selectedFlag).toBe(f!.n - 1);
+      await expect(page.locator(`#flags li[data-n="${f!.n}"]`).getAttribute("class")).resolves.toContain("active");
+      const tdText = await expectOnCell(f!, s);
+      expect(Number(tdText.replace(/,/g, ""))).toBe(2087959);
+      // The statement panel: the sentence's page, the stated figure marked.
+      expect(s.statement?.page).toBe(f!.page);
+      expect(s.statement?.rects.length).toBeGreaterThan(0);
+      expect(squash(s.statement!.text)).toContain("201.50");
+      await expect(page.locator("#stmt").isVisible()).resolves.toBe(true);
+      await page.screenshot({ path: join(OUT, "web-flags-narrative-cell.png") });
+      // "show the statement": the sentence's page in the main view, the sentence marked there.
+      await page.click("#show-stmt");
+      await page.waitForFunction(() => (window as unknown as { __budgetlens: DocState }).__budgetlens.statement?.where === "main");
+      const st = await docState();
+      expect(st.page).toBe(f!.page);
+      const first = await rectOf("#pdfstmt .stmt-rect", "pdfcanvas");
+      const r0 = st.statement!.rects[0]!;
+      expect(Math.abs(first.x0 - r0[0] * st.statement!.scale)).toBeLessThanOrEqual(1);
+      expect(Math.abs(first.y0 - r0[1] * st.statement!.scale)).toBeLessThanOrEqual(1);
+      await page.screenshot({ path: join(OUT, "web-flags-narrative-statement.png") });
+      // "show the table cell": back on boxPage with the cell highlighted.
+      await page.evaluate(() => ((window as unknown as { __budgetlens: DocState }).__budgetlens.highlight = null));
+      await page.click("#show-cell");
+      await page.waitForFunction(() => (window as unknown as { __budgetlens: DocState }).__budgetlens.highlight?.source === "flag");
+      await expectOnCell(f!, await docState());
+    },
+    180_000,
+  );
+
+  it("every boxed narrative flag of every ingested document lands on its cell (fixtures and real filings)", async () => {
+    const boxed = all.filter((f) => f.rule.startsWith("narrative.") && f.box && f.severity !== "info");
+    expect(boxed.length).toBeGreaterThan(0);
+    const misses: string[] = [];
+    for (const f of boxed) {
+      await page.goto(`${server.url}/flags.html?rule=${encodeURIComponent(f.rule)}&severity=${f.severity}&department=${encodeURIComponent(f.department)}`);
+      const s = await waitList();
+      // Page through to the flag's row.
+      for (let i = 1; i < s.pages && !(await listState()).shown.some((x) => x.docId === f.docId && x.n === f.n); i++) {
+        await page.click("#p-next");
+        await page.waitForFunction((p) => (window as unknown as { __budgetlensFlags: ListState }).__budgetlensFlags.page === p, i + 1);
+      }
+      const d = await openFromList(f);
+      try {
+        const text = await expectOnCell(f, d);
+        // The cell is the figure the flag quotes from the table (expected), in the table's own unit.
+        if (f.unit !== "%" && f.expected) expect(Number(squash(text))).toBeGreaterThan(0);
+      } catch (e) {
+        misses.push(`${f.department} ${f.rule} ${f.row?.join(" ")}: ${(e as Error).message.split("\n")[0]}`);
+      }
+      if (f.page !== f.boxPage && d.statement?.rects.length === 0) misses.push(`${f.department} ${f.rule}: statement not found on page ${f.page}`);
+      await page.screenshot({ path: join(OUT, `web-flags-hand-${f.docId.slice(0, 8)}-${f.n}.png`) });
+    }
+    console.log(`boxed narrative flags (errors + warnings) opened: ${boxed.length}, on the right cell: ${boxed.length - misses.length}`);
+    expect(misses).toEqual([]);
+  }, 600_000);
+});
