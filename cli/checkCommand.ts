@@ -1,21 +1,15 @@
 // `budgetlens check FILE.pdf [--previous OLD.pdf] --format text|jsonl`; exit 1 when errors are found.
 import type { Command } from "commander";
 import type { Flag } from "../reconcile/flag.ts";
-import { failAndExit, limitsOf, parseFile, type LimitOptions } from "./readPdfFile.ts";
+import { addLimitOptions, failAndExit, limitsOf, parseFile, type LimitOptions } from "./readPdfFile.ts";
 
 export function registerCheck(program: Command): void {
-  program
-    .command("check")
-    .description("reconcile a disclosure: totals, cross-table figures, narrative, headcount")
-    .argument("<file>", "PDF file")
-    .option("--max-pages <n>", "refuse PDFs with more pages", Number)
-    .option("--max-bytes <n>", "refuse PDFs larger than this many bytes", Number)
-    .option("--page-timeout <ms>", "give up on a page that takes longer", Number)
+  addLimitOptions(program.command("check").description("reconcile a disclosure: totals, cross-table figures, narrative, headcount").argument("<file>", "PDF file"))
     .option("--previous <file>", "the same department's previous-year filing")
     .option("--format <format>", "text | jsonl", "text")
     .action(async (file: string, opts: { previous?: string; format: string } & LimitOptions) => {
-      const doc = await parseFile(file, limitsOf(opts)).catch((e: unknown) => failAndExit(file, e));
-      const previous = opts.previous ? await parseFile(opts.previous, limitsOf(opts)).catch((e: unknown) => failAndExit(opts.previous!, e)) : undefined;
+      const doc = await parseFile(file, limitsOf(opts), opts).catch((e: unknown) => failAndExit(file, e));
+      const previous = opts.previous ? await parseFile(opts.previous, limitsOf(opts), opts).catch((e: unknown) => failAndExit(opts.previous!, e)) : undefined;
       const { checkDocument } = await import("../reconcile/index.ts");
       const flags: Flag[] = checkDocument(doc, previous ? { previous } : {});
       if (opts.format === "jsonl") for (const f of flags) process.stdout.write(JSON.stringify(f) + "\n");

@@ -1,20 +1,14 @@
 // `budgetlens parse FILE.pdf --format cells|json|csv`
 import type { Command } from "commander";
 import { toCellRecords } from "../parsers/cells.ts";
-import { failAndExit, limitsOf, parseFile, type LimitOptions } from "./readPdfFile.ts";
+import { addLimitOptions, failAndExit, limitsOf, parseFile, type LimitOptions } from "./readPdfFile.ts";
 import { cellsToCsv } from "./csv.ts";
 
 export function registerParse(program: Command): void {
-  program
-    .command("parse")
-    .description("rebuild every table of a disclosure PDF from its text layout")
-    .argument("<file>", "PDF file")
-    .option("--max-pages <n>", "refuse PDFs with more pages", Number)
-    .option("--max-bytes <n>", "refuse PDFs larger than this many bytes", Number)
-    .option("--page-timeout <ms>", "give up on a page that takes longer", Number)
+  addLimitOptions(program.command("parse").description("rebuild every table of a disclosure PDF from its text layout").argument("<file>", "PDF file"))
     .option("--format <format>", "cells (JSON lines) | json (document model) | csv (tidy cells)", "cells")
     .action(async (file: string, opts: { format: string } & LimitOptions) => {
-      const doc = await parseFile(file, limitsOf(opts)).catch((e: unknown) => failAndExit(file, e));
+      const doc = await parseFile(file, limitsOf(opts), opts).catch((e: unknown) => failAndExit(file, e));
       const out = process.stdout;
       if (opts.format === "json") out.write(JSON.stringify(doc, null, 2) + "\n");
       else if (opts.format === "csv") out.write(cellsToCsv(toCellRecords(doc)));

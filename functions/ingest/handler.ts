@@ -8,6 +8,7 @@ import { AlertPublisher } from "../shared/alerts.ts";
 import { createDocumentClient, createS3Client, createSnsClient, requireEnv } from "../shared/clients.ts";
 import { DocumentStore } from "../shared/documentStore.ts";
 import { objectsFromMessageBody, S3Source } from "../shared/s3Source.ts";
+import { parserFromEnv, sharedParseWorkerPool } from "../shared/parseInWorker.ts";
 import { ingestObject, type IngestDeps, type IngestOutcome } from "./ingestObject.ts";
 import type { PdfLimits } from "../../parsers/pdf/limits.ts";
 
@@ -21,20 +22,26 @@ export interface IngestHandlerOptions {
   logger?: Logger;
 }
 
-/** PDF limits from BUDGETLENS_MAX_BYTES / BUDGETLENS_MAX_PAGES / BUDGETLENS_PAGE_TIMEOUT_MS (unset: defaults). */
+/** PDF limits from BUDGETLENS_MAX_BYTES / _MAX_PAGES / _PAGE_TIMEOUT_MS / _MAX_MEMORY_MB (unset: defaults). */
 export function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<PdfLimits> {
   const read = (name: string) => (env[name] && Number.isFinite(Number(env[name])) ? Number(env[name]) : undefined);
   const limits: Partial<PdfLimits> = {};
   const maxBytes = read("BUDGETLENS_MAX_BYTES");
   const maxPages = read("BUDGETLENS_MAX_PAGES");
   const pageTimeoutMs = read("BUDGETLENS_PAGE_TIMEOUT_MS");
+  const maxMemoryMb = read("BUDGETLENS_MAX_MEMORY_MB");
   if (maxBytes !== undefined) limits.maxBytes = maxBytes;
   if (maxPages !== undefined) limits.maxPages = maxPages;
   if (pageTimeoutMs !== undefined) limits.pageTimeoutMs = pageTimeoutMs;
+  if (maxMemoryMb !== undefined) limits.maxMemoryMb = maxMemoryMb;
   return limits;
 }
 
-/** Dependencies from the environment: TABLE_NAME, ALERT_TOPIC_ARN (optional), PDF limits, SDK endpoint variables. */
+/**
+ * Dependencies from the environment: TABLE_NAME, ALERT_TOPIC_ARN (optional), PDF limits, SDK
+ * endpoint variables, BUDGETLENS_PARSE_ISOLATION (the parse runs in a worker thread unless
+ * "in-process": a hung page or a memory hog is stopped there without losing the batch).
+ */
 export function defaultIngestDeps(): Omit<IngestDeps, "workerId"> {
   const topicArn = process.env.ALERT_TOPIC_ARN;
   return {
@@ -42,8 +49,8 @@ export function defaultIngestDeps(): Omit<IngestDeps, "workerId"> {
     source: new S3Source(createS3Client()),
     store: new DocumentStore({ tableName: requireEnv("TABLE_NAME"), client: createDocumentClient() }),
     alerts: topicArn ? new AlertPublisher(createSnsClient(), topicArn) : undefined,
-    // The core is loaded on first use (pdfjs is heavy; tests may inject their own parse/check).
-    parse: async (bytes, o) => (await import("../../parsers/index.ts")).parseDocument(bytes, o),
+    // pdfjs is loaded in the parse worker (or, in-process, on first use); tests may inject their own parse/check.
+    parse: parserFromEnv(process.env),
     check: (doc, o) => {
       if (!core.check) throw new Error("reconciliation module not loaded");
       return core.check(doc, o);
@@ -65,6 +72,8 @@ export function createIngestHandler(opts: IngestHandlerOptions = {}): (event: SQ
   return async (event, context) => {
     if (!deps) {
       deps = { ...defaultIngestDeps(), ...opts.deps };
+      // Cold start: the parse worker loads pdfjs while the first object is fetched and leased.
+      if (!opts.deps?.parse && (process.env.BUDGETLENS_PARSE_ISOLATION ?? "worker") === "worker") void sharedParseWorkerPool().warm(deps.limits).catch(() => undefined);
       if (!opts.deps?.check) await loadCheck();
     }
     const resolved = deps;

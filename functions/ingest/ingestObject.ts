@@ -17,6 +17,7 @@ export interface IngestDeps {
   source: Pick<S3Source, "fetch">;
   store: DocumentStore;
   alerts?: Pick<AlertPublisher, "publish">;
+  /** parseDocument or a runner of it; may take the bytes over (the worker runner transfers them: `bytes` is empty afterwards). */
   parse: (bytes: Uint8Array, opts: ParseOptions) => Promise<DisclosureDocument>;
   check: (doc: DisclosureDocument, opts?: CheckOptions) => Flag[];
   /** Identifies this worker in the document lease (e.g. the Lambda request id). */
@@ -195,7 +196,7 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
     timings.parseMs = ms(tp);
 
     if (failure || !doc) {
-      const record = failedRecord(docId, source, fileName, bytes.length, ingestedAt, failure ?? { code: "parse_error", message: "no document" });
+      const record = failedRecord(docId, source, fileName, source.size, ingestedAt, failure ?? { code: "parse_error", message: "no document" });
       const tw = performance.now();
       await deps.store.commit(record);
       timings.writeMs = ms(tw);

@@ -38,7 +38,7 @@ export const PARSE_WORKER_SETTINGS = Object.freeze({
   maxDocumentsPerWorker: 50,
   /** Recycle a warm worker whose heap after a document is above this share of its limit. */
   recycleAboveHeapShare: 0.5,
-  /** Workers kept idle between documents. */
+  /** Workers kept idle between documents (at least as many as ever ran at once, so concurrent callers stay warm). */
   idleWorkers: 1,
   /** How often the calling thread samples the process's RSS during a parse. */
   memoryPollMs: 50,
@@ -173,6 +173,8 @@ export class ParseWorkerPool {
   /** Details of the last finished parse (tests, benchmarks). */
   lastRun: ParseRunInfo | undefined;
   private peakGrowthBytes = 0;
+  private active = 0;
+  private mostActive = 0;
 
   constructor(opts: ParseWorkerPoolOptions = {}) {
     this.settings = { ...PARSE_WORKER_SETTINGS, ...opts.settings };
@@ -203,6 +205,8 @@ export class ParseWorkerPool {
     opts.signal?.throwIfAborted();
     const handle = this.acquire(entry, Math.ceil(limits.maxMemoryMb * this.settings.heapLimitFactor));
     const coldStart = handle.documents === 0;
+    this.active++;
+    this.mostActive = Math.max(this.mostActive, this.active);
     const id = this.nextId++;
     const window = limits.pageTimeoutMs + this.settings.heartbeatGraceMs;
     const payload: ToWorker = {
@@ -225,6 +229,7 @@ export class ParseWorkerPool {
       const finish = (info: Pick<ParseRunInfo, "killed">, keep: boolean, settle: () => void) => {
         if (settled) return;
         settled = true;
+        this.active--;
         clearTimeout(timer);
         clearInterval(memoryTimer);
         opts.signal?.removeEventListener("abort", onAbort);
@@ -283,11 +288,12 @@ export class ParseWorkerPool {
       let memoryTimer: NodeJS.Timeout | undefined;
       const watchMemory = () => {
         const baseline = process.memoryUsage.rss();
-        const budget = limits.maxMemoryMb * 1048576;
         memoryTimer = setInterval(() => {
           const grown = process.memoryUsage.rss() - baseline;
           this.peakGrowthBytes = Math.max(this.peakGrowthBytes, grown);
-          if (grown > budget) kill("memory", tooMuchMemory());
+          // RSS is the process's: parses running side by side (embedded ingest with --concurrency)
+          // share it, each allowed its budget.
+          if (grown > limits.maxMemoryMb * 1048576 * Math.max(1, this.active)) kill("memory", tooMuchMemory());
         }, this.settings.memoryPollMs);
       };
       const onSilence = () => {
@@ -333,7 +339,7 @@ export class ParseWorkerPool {
   }
 
   private release(h: WorkerHandle): void {
-    if (this.idle.length >= this.settings.idleWorkers) {
+    if (this.idle.length >= Math.max(this.settings.idleWorkers, this.mostActive)) {
       void h.kill();
       return;
     }
@@ -354,4 +360,17 @@ export function sharedParseWorkerPool(): ParseWorkerPool {
 /** parseDocument in the process-wide worker pool. */
 export function parseInWorker(bytes: Uint8Array, opts: ParseOptions): Promise<DisclosureDocument> {
   return sharedParseWorkerPool().parse(bytes, opts);
+}
+
+export type ParseFn = (bytes: Uint8Array, opts: ParseOptions) => Promise<DisclosureDocument>;
+
+/**
+ * The parser the adapters use: in a worker thread (default), or in this thread when env
+ * BUDGETLENS_PARSE_ISOLATION=in-process (debugging with breakpoints; no hard time or memory bound).
+ */
+export function parserFromEnv(env: NodeJS.ProcessEnv = process.env): ParseFn {
+  const mode = env.BUDGETLENS_PARSE_ISOLATION ?? "worker";
+  if (mode === "in-process") return async (bytes, opts) => (await import("../../parsers/index.ts")).parseDocument(bytes, opts);
+  if (mode !== "worker") throw new Error(`BUDGETLENS_PARSE_ISOLATION must be "worker" or "in-process", got ${mode}`);
+  return parseInWorker;
 }
