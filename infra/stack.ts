@@ -1,5 +1,5 @@
 // The budgetlens stack: one construct per concern, wired together. Describes resources only.
-import { Aws, CfnOutput, Stack, Validations, type CfnElement, type StackProps } from "aws-cdk-lib";
+import { Aws, CfnOutput, Stack, Token, Validations, type CfnElement, type StackProps } from "aws-cdk-lib";
 import type { Construct, IConstruct } from "constructs";
 import { Alerts } from "./constructs/alerts.ts";
 import { AnalystApi, PDF_BUCKET_CORS } from "./constructs/analystApi.ts";
@@ -113,7 +113,9 @@ export class BudgetlensStack extends Stack {
       for (const finding of ["Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*"]) {
         nag(deployer, `IAM5[${finding}]`, "CDK's BucketDeployment grants (grantRead on the asset, grantReadWrite on the site bucket): it syncs and prunes the site's files.");
       }
-      nag(deployer, "IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]", "CDK's BucketDeployment reads the site's zipped files from the CDK bootstrap asset bucket.");
+      // The asset bucket's name holds the account and region: concrete when the environment is set (cdk CLI), else pseudo-parameters.
+      const [account, region] = [this.account, this.region].map((v, i) => (Token.isUnresolved(v) ? ["<AWS::AccountId>", "<AWS::Region>"][i] : v));
+      nag(deployer, `IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`, "CDK's BucketDeployment reads the site's zipped files from the CDK bootstrap asset bucket.");
       nag(deployer, `IAM5[Resource::<${ref(this.site.bucket)}.Arn>/*]`, "CDK's BucketDeployment writes and prunes the objects of the site bucket (and nothing else).");
       nag(deployer, "IAM5[Resource::*]", "CDK's BucketDeployment creates the CloudFront invalidation after an upload; CreateInvalidation/GetInvalidation take no narrower resource in CDK's grant.");
     }

@@ -3,7 +3,7 @@
 // hosted UI on a Cognito domain, and one public app client for the browser (authorization code +
 // PKCE, no secret: a static site cannot keep one). The API checks the client's access tokens
 // (analystApi.ts, HttpJwtAuthorizer: issuer = the pool, audience = this client).
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cognito from "aws-cdk-lib/aws-cognito";
 import { Construct } from "constructs";
 
@@ -70,6 +70,8 @@ export class AnalystAuth extends Construct {
       refreshTokenValidity: REFRESH_TOKEN_TTL,
     });
     this.domainUrl = this.domain.baseUrl();
-    this.issuerUrl = this.userPool.userPoolProviderUrl;
+    // The `iss` of the pool's tokens. Not the pool's ProviderURL attribute: that one has no scheme.
+    const stack = Stack.of(this);
+    this.issuerUrl = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${this.userPool.userPoolId}`;
   }
 }

@@ -17,6 +17,8 @@ import { GLOBAL_INDEXES } from "../../functions/shared/tableSchema.ts";
 import { s3NotificationBody } from "../../functions/shared/s3Source.ts";
 import { startEmbedded } from "../../embedded/startEmbedded.ts";
 import { samplePdfs } from "../../embedded/demo.ts";
+import { listFiles } from "../../scripts/buildSite.ts";
+import { ACCESS_TOKEN_TTL } from "../../infra/constructs/analystAuth.ts";
 
 const run = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, "..", "..");
@@ -31,6 +33,10 @@ let report: { pluginReports: { pluginName: string; conclusion: string; violation
 
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 const functionWithEnv = (name: string) => ofType("AWS::Lambda::Function").find(([, r]) => JSON.stringify(r.Properties.Environment ?? {}).includes(name))!;
+/** The query Lambda: the one behind the (IAM) Function URL. */
+const queryFunctionId = () => (ofType("AWS::Lambda::Url")[0]![1].Properties.TargetFunctionArn as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+/** The analyst API Lambda: the one the HTTP API integrates. */
+const analystFunctionId = () => (ofType("AWS::ApiGatewayV2::Integration")[0]![1].Properties.IntegrationUri as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
 /** Every action a role's inline policies grant, with the statements' resources. */
 function statementsOf(functionLogicalId: string): { Action: string | string[]; Resource: unknown; Effect: string }[] {
   const fn = resources[functionLogicalId]!;
@@ -87,7 +93,7 @@ describe("storage", () => {
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: "pdfs/" }),
     });
     const policies = ofType("AWS::S3::BucketPolicy");
-    expect(policies.length).toBe(2); // PDF bucket and its log bucket
+    expect(policies.length).toBe(3); // PDF bucket, its log bucket, the site bucket
     for (const [, p] of policies) {
       expect(JSON.stringify(p.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
@@ -176,10 +182,12 @@ describe("ingest", () => {
 
 describe("query", () => {
   it("Function URL with AWS_IAM auth only, and a managed policy to grant callers", () => {
-    const [id] = ofType("AWS::Lambda::Function").find(([, r]) => !JSON.stringify(r.Properties.Environment ?? {}).includes("BUDGETLENS_PDFJS_ASSETS") && JSON.stringify(r.Properties.Environment ?? {}).includes("TABLE_NAME"))!;
+    const id = queryFunctionId();
+    expect(resources[id]!.Properties.Description).toMatch(/query API/);
     template.hasResourceProperties("AWS::Lambda::Url", { AuthType: "AWS_IAM", TargetFunctionArn: { "Fn::GetAtt": [id, "Arn"] } });
     for (const [, u] of ofType("AWS::Lambda::Url")) expect(u.Properties.AuthType).toBe("AWS_IAM");
     for (const [, p] of ofType("AWS::Lambda::Permission")) expect(p.Properties.Principal).not.toBe("*");
+    template.resourceCountIs("AWS::Lambda::Url", 1);
     template.hasResourceProperties("AWS::IAM::ManagedPolicy", {
       PolicyDocument: { Statement: [Match.objectLike({ Action: "lambda:InvokeFunctionUrl", Resource: { "Fn::GetAtt": [id, "Arn"] } })] },
     });
@@ -218,6 +226,177 @@ describe("alerts and monitoring", () => {
   });
 });
 
+describe("web site on AWS", () => {
+  type Stmt = { Action: string | string[]; Effect: string; Principal?: unknown; Condition?: unknown; Resource: unknown };
+  const one = (type: string) => {
+    const all = ofType(type);
+    expect(all, type).toHaveLength(1);
+    return all[0]!;
+  };
+  const siteBucketId = () => {
+    const [, dist] = one("AWS::CloudFront::Distribution");
+    const origin = (dist.Properties.DistributionConfig as { Origins: { DomainName: { "Fn::GetAtt": [string, string] } }[] }).Origins[0]!;
+    return origin.DomainName["Fn::GetAtt"][0];
+  };
+  const siteOrigin = (): { "Fn::Join": [string, unknown[]] } => ({ "Fn::Join": ["", ["https://", { "Fn::GetAtt": [one("AWS::CloudFront::Distribution")[0], "DomainName"] }]] });
+
+  it("site bucket: private (public access blocked, no public or wildcard principal), encrypted, TLS only, access-logged", () => {
+    const bucket = resources[siteBucketId()]!.Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket).toMatchObject({ BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] }, LoggingConfiguration: { LogFilePrefix: "site/" } });
+    expect(bucket.WebsiteConfiguration).toBeUndefined(); // not an S3 website endpoint: CloudFront's REST origin only
+    const [, policy] = ofType("AWS::S3::BucketPolicy").find(([, p]) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: siteBucketId() }))!;
+    const statements = (policy.Properties.PolicyDocument as { Statement: Stmt[] }).Statement;
+    const allows = statements.filter((st) => st.Effect === "Allow");
+    // Only CloudFront, only GetObject, only for this distribution (OAC).
+    expect(allows).toEqual([
+      expect.objectContaining({
+        Action: "s3:GetObject",
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Condition: { StringEquals: { "AWS:SourceArn": { "Fn::Join": ["", expect.anything()] } } },
+      }),
+    ]);
+    expect(JSON.stringify(allows[0]!.Condition)).toContain(one("AWS::CloudFront::Distribution")[0]);
+    expect(statements.find((st) => st.Effect === "Deny")).toMatchObject({ Condition: { Bool: { "aws:SecureTransport": "false" } } });
+  });
+
+  it("CloudFront: Origin Access Control (no OAI), HTTPS only, security headers, index.html as root, logged", () => {
+    const [oacId, oac] = one("AWS::CloudFront::OriginAccessControl");
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: "s3", SigningBehavior: "always", SigningProtocol: "sigv4" });
+    const [, dist] = one("AWS::CloudFront::Distribution");
+    const config = dist.Properties.DistributionConfig as Record<string, unknown>;
+    expect(config).toMatchObject({
+      DefaultRootObject: "index.html",
+      DefaultCacheBehavior: { ViewerProtocolPolicy: "redirect-to-https", AllowedMethods: ["GET", "HEAD"], ResponseHeadersPolicyId: { Ref: one("AWS::CloudFront::ResponseHeadersPolicy")[0] } },
+      Origins: [{ OriginAccessControlId: { "Fn::GetAtt": [oacId, "Id"] }, S3OriginConfig: { OriginAccessIdentity: "" } }],
+      Logging: { Prefix: "site-cdn/" },
+    });
+    expect(config.CacheBehaviors).toBeUndefined(); // one behaviour: everything through the same headers policy
+    const headers = (one("AWS::CloudFront::ResponseHeadersPolicy")[1].Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: Record<string, Record<string, unknown>> }).SecurityHeadersConfig;
+    expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 31536000, IncludeSubdomains: true, Override: true });
+    expect(headers.ContentTypeOptions).toEqual({ Override: true });
+    expect(headers.FrameOptions).toEqual({ FrameOption: "DENY", Override: true });
+    const csp = JSON.stringify(headers.ContentSecurityPolicy!.ContentSecurityPolicy);
+    for (const d of ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "object-src 'none'", "frame-ancestors 'none'", "https://*.execute-api.", ".amazoncognito.com"]) expect(csp).toContain(d);
+    expect(csp).not.toMatch(/script-src[^;]*'unsafe-(eval|inline)'/);
+  });
+
+  it("Cognito: admin-created users only, strong passwords, optional TOTP MFA; a public client with the code flow, redirecting only to the site", () => {
+    const [poolId, pool] = one("AWS::Cognito::UserPool");
+    expect(pool.Properties).toMatchObject({
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: "OPTIONAL",
+      EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
+      Policies: { PasswordPolicy: { MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+    });
+    template.hasResourceProperties("AWS::Cognito::UserPoolDomain", { UserPoolId: { Ref: poolId } });
+    const [, client] = one("AWS::Cognito::UserPoolClient");
+    expect(client.Properties).toMatchObject({
+      GenerateSecret: false,
+      AllowedOAuthFlows: ["code"],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ["openid", "email"],
+      SupportedIdentityProviders: ["COGNITO"],
+      AccessTokenValidity: ACCESS_TOKEN_TTL.toMinutes(),
+    });
+    const site = siteOrigin()["Fn::Join"][1];
+    expect(client.Properties.CallbackURLs).toEqual([{ "Fn::Join": ["", [...site, "/callback.html"]] }]);
+    expect(client.Properties.LogoutURLs).toEqual([{ "Fn::Join": ["", [...site, "/index.html"]] }]);
+    expect(client.Properties.ExplicitAuthFlows ?? []).toEqual([]);
+  });
+
+  it("HTTP API: a Cognito JWT authorizer on every route, CORS for the site's origin only, access-logged and throttled", () => {
+    const [apiId, api] = one("AWS::ApiGatewayV2::Api");
+    expect(api.Properties.CorsConfiguration).toEqual({ AllowOrigins: [siteOrigin()], AllowMethods: ["GET"], AllowHeaders: ["authorization"], MaxAge: 3600 });
+    const [authId, authorizer] = one("AWS::ApiGatewayV2::Authorizer");
+    const [poolId] = one("AWS::Cognito::UserPool");
+    const [clientId] = one("AWS::Cognito::UserPoolClient");
+    expect(authorizer.Properties).toMatchObject({ AuthorizerType: "JWT", IdentitySource: ["$request.header.Authorization"], JwtConfiguration: { Audience: [{ Ref: clientId }] } });
+    const issuer = JSON.stringify((authorizer.Properties.JwtConfiguration as { Issuer: unknown }).Issuer);
+    expect(issuer).toContain('"https://cognito-idp.');
+    expect(issuer).toContain(`{"Ref":"${poolId}"}`);
+    const routes = ofType("AWS::ApiGatewayV2::Route");
+    expect(routes.length).toBeGreaterThan(0);
+    for (const [, r] of routes) expect(r.Properties).toMatchObject({ ApiId: { Ref: apiId }, AuthorizationType: "JWT", AuthorizerId: { Ref: authId } });
+    expect(routes.map(([, r]) => r.Properties.RouteKey)).toEqual(["GET /api/{proxy+}"]);
+    template.hasResourceProperties("AWS::ApiGatewayV2::Integration", { ApiId: { Ref: apiId }, IntegrationType: "AWS_PROXY", PayloadFormatVersion: "2.0", IntegrationUri: { "Fn::GetAtt": [analystFunctionId(), "Arn"] } });
+    const [, stage] = one("AWS::ApiGatewayV2::Stage");
+    expect(stage.Properties).toMatchObject({ StageName: "$default", AutoDeploy: true, DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 } });
+    expect((stage.Properties.AccessLogSettings as { Format: string }).Format).toContain("$context.requestId");
+  });
+
+  it("analyst API Lambda: reads the table and GETs uploaded PDFs (to presign), nothing else; the PDF bucket lets browsers read presigned GETs", () => {
+    const statements = statementsOf(analystFunctionId());
+    const actions = actionsOf(statements);
+    expect([...new Set(actions)].sort()).toEqual([...QUERY_TABLE_ACTIONS, "s3:GetObject"].sort());
+    expect(JSON.stringify(statements.find((st) => actionsOf([st]).includes("s3:GetObject"))!.Resource)).toContain("/incoming/*");
+    const [pdfBucketId] = ofType("AWS::S3::Bucket").find(([, b]) => (b.Properties.VersioningConfiguration as { Status?: string } | undefined)?.Status === "Enabled")!;
+    expect(resources[pdfBucketId]!.Properties.CorsConfiguration).toEqual({
+      CorsRules: [{ AllowedMethods: ["GET", "HEAD"], AllowedOrigins: ["*"], AllowedHeaders: ["range"], ExposedHeaders: ["accept-ranges", "content-length", "content-range", "etag"], MaxAge: 3600 }],
+    });
+  });
+
+  it("no IAM statement in the stack allows a wildcard action (\"*\" or \"service:*\") or a public principal", () => {
+    const docs = [
+      ...ofType("AWS::IAM::Policy").map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
+      ...ofType("AWS::IAM::ManagedPolicy").map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
+      ...ofType("AWS::S3::BucketPolicy").map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
+    ];
+    for (const [id, doc] of docs) {
+      for (const st of (doc as { Statement: Stmt[] }).Statement.filter((x) => x.Effect === "Allow")) {
+        for (const a of actionsOf([st])) expect(a === "*" || a.endsWith(":*"), `${id}: ${a}`).toBe(false);
+        expect(JSON.stringify(st.Principal ?? {}), id).not.toMatch(/"\*"/);
+      }
+    }
+  });
+
+  it("deploys the built site: the tree scripts/buildSite.ts makes, pdfjs-dist files with explicit content types, and a generated config.js naming the API, the hosted UI and the client", () => {
+    const deployments = ofType("Custom::CDKBucketDeployment");
+    expect(deployments).toHaveLength(4);
+    for (const [, d] of deployments) expect(d.Properties.DestinationBucketName).toEqual({ Ref: siteBucketId() });
+    const byKey = (k: string) => join(outDir, `asset.${k.replace(/\.zip$/, "")}`);
+    const [, pages] = deployments.find(([, d]) => d.Properties.DestinationBucketKeyPrefix === undefined)!;
+    expect(pages.Properties).toMatchObject({ Exclude: ["pdfjs/*"], DistributionPaths: ["/*"], DistributionId: { Ref: one("AWS::CloudFront::Distribution")[0] } });
+    const keys = pages.Properties.SourceObjectKeys as string[];
+    const files = keys.map(byKey).flatMap((dir) => listFiles(dir));
+    expect(files).toEqual(expect.arrayContaining(["index.html", "doc.html", "callback.html", "js/auth.js", "js/api.js", "config.js"]));
+    expect(files.filter((f) => f === "config.js")).toHaveLength(1); // the generated one only (web/config.js is the embedded one)
+    expect(files.filter((f) => f.startsWith("pdfjs/"))).toEqual([]);
+
+    // config.js: deploy-time values substituted for the markers CDK wrote into it.
+    const configDir = keys.map(byKey).find((dir) => existsSync(join(dir, "config.js")))!;
+    const text = readFileSync(join(configDir, "config.js"), "utf8");
+    const config = JSON.parse(/window\.BUDGETLENS = (.*);\s*$/.exec(text)![1]!) as { api: string; pdfjs: string; auth: { domain: string; clientId: string; scopes: string } };
+    const markers = (pages.Properties.SourceMarkers as Record<string, unknown>[])[keys.findIndex((k) => byKey(k) === configDir)]!;
+    const value = (m: string) => markers[m];
+    const [, apiMarker, apiPath] = /^(<<marker:0xbaba:\d+>>)(.*)$/.exec(config.api)!;
+    expect(value(apiMarker!)).toEqual({ "Fn::GetAtt": [one("AWS::ApiGatewayV2::Api")[0], "ApiEndpoint"] });
+    expect(apiPath).toBe("/api");
+    expect(config.pdfjs).toBe("/pdfjs");
+    expect(config.auth.scopes).toBe("openid email");
+    expect(value(config.auth.clientId)).toEqual({ Ref: one("AWS::Cognito::UserPoolClient")[0] });
+    // The region is a literal when the CLI's environment names one, else the AWS::Region parameter.
+    const [, domainMarker, region] = /^https:\/\/(<<marker:0xbaba:\d+>>)\.auth\.(<<marker:0xbaba:\d+>>|[a-z]{2}-[a-z]+-\d)\.amazoncognito\.com$/.exec(config.auth.domain)!;
+    expect(value(domainMarker!)).toEqual({ Ref: one("AWS::Cognito::UserPoolDomain")[0] });
+    if (region!.startsWith("<<")) expect(value(region!)).toEqual({ Ref: "AWS::Region" });
+
+    // pdfjs-dist: all of it under pdfjs/, the modules as JavaScript, the wasm as application/wasm, cached a day.
+    const pdfjs = deployments.filter(([, d]) => d.Properties.DestinationBucketKeyPrefix === "pdfjs/").map(([, d]) => d.Properties);
+    const meta = (d: Record<string, unknown>) => d.SystemMetadata as Record<string, string>;
+    const byType = Object.fromEntries(pdfjs.map((d) => [meta(d)["content-type"] ?? "guessed", { include: d.Include, exclude: d.Exclude }]));
+    expect(byType).toEqual({
+      "text/javascript; charset=utf-8": { include: ["*.mjs"], exclude: ["*"] },
+      "application/wasm": { include: ["*.wasm"], exclude: ["*"] },
+      guessed: { include: undefined, exclude: ["*.mjs", "*.wasm"] },
+    });
+    for (const d of pdfjs) expect(meta(d)["cache-control"]).toBe("public, max-age=86400");
+    expect(meta(pages.Properties)["cache-control"]).toBe("no-cache");
+    const pdfjsFiles = listFiles(byKey((pdfjs[0]!.SourceObjectKeys as string[])[0]!));
+    expect(pdfjsFiles).toEqual(expect.arrayContaining(["build/pdf.min.mjs", "build/pdf.worker.min.mjs"]));
+    for (const dir of ["cmaps/", "standard_fonts/", "wasm/", "iccs/"]) expect(pdfjsFiles.some((f) => f.startsWith(dir)), dir).toBe(true);
+  });
+});
+
 describe("the synthesized bundles run", () => {
   const assetDir = (logicalId: string) => {
     const code = resources[logicalId]!.Properties.Code as { S3Key: string };
@@ -249,11 +428,24 @@ describe("the synthesized bundles run", () => {
     const ingest = await run(process.execPath, ["--input-type=module", "-e", script(ingestDir, event)], { env: childEnv, cwd: ingestDir, timeout: 120_000 });
     expect(ingest.stdout).toContain('RESULT {"batchItemFailures":[]}');
 
-    const [queryId] = ofType("AWS::Lambda::Function").find(([, r]) => JSON.stringify(r.Properties.Environment ?? {}).includes("TABLE_NAME") && !JSON.stringify(r.Properties.Environment ?? {}).includes("BUDGETLENS_PDFJS_ASSETS"))!;
-    const queryDir = assetDir(queryId);
+    const queryDir = assetDir(queryFunctionId());
     const q = { version: "2.0", rawPath: "/documents", queryStringParameters: {}, requestContext: { http: { method: "GET", path: "/documents" } } };
     const res = await run(process.execPath, ["--input-type=module", "-e", script(queryDir, q)], { env: childEnv, cwd: queryDir, timeout: 60_000 });
-    const body = JSON.parse(JSON.parse(res.stdout.split("RESULT ")[1]!).body) as { items: { fileName: string; status: string }[] };
+    const body = JSON.parse(JSON.parse(res.stdout.split("RESULT ")[1]!).body) as { items: { fileName: string; status: string; docId: string }[] };
     expect(body.items.map((d) => [d.fileName, d.status])).toEqual([["bundled.pdf", "COMMITTED"]]);
+
+    // The analyst API bundle (behind the HTTP API) serves the site's routes and redirects to a presigned PDF URL.
+    const analystDir = assetDir(analystFunctionId());
+    const docId = body.items[0]!.docId;
+    const v2 = (path: string) => ({ version: "2.0", rawPath: path, queryStringParameters: {}, requestContext: { http: { method: "GET", path } } });
+    const model = await run(process.execPath, ["--input-type=module", "-e", script(analystDir, v2(`/api/documents/${docId}/model`))], { env: childEnv, cwd: analystDir, timeout: 60_000 });
+    const modelRes = JSON.parse(model.stdout.split("RESULT ")[1]!) as { statusCode: number; body: string };
+    expect(modelRes.statusCode).toBe(200);
+    expect((JSON.parse(modelRes.body) as { model: { tables: unknown[] } }).model.tables.length).toBeGreaterThan(0);
+    const pdfRes = await run(process.execPath, ["--input-type=module", "-e", script(analystDir, v2(`/api/documents/${docId}/pdf`))], { env: childEnv, cwd: analystDir, timeout: 60_000 });
+    const redirect = JSON.parse(pdfRes.stdout.split("RESULT ")[1]!) as { statusCode: number; headers: { location: string } };
+    expect(redirect.statusCode).toBe(302);
+    const pdfBytes = new Uint8Array(await (await fetch(redirect.headers.location)).arrayBuffer());
+    expect(Buffer.from(pdfBytes).equals(bytes)).toBe(true);
   }, 180_000);
 });
