@@ -199,9 +199,9 @@ describe.skipIf(!existsSync(CHROMIUM))("flags across departments, in headless Ch
       const st = await docState();
       expect(st.page).toBe(f!.page);
       const first = await rectOf("#pdfstmt .stmt-rect", "pdfcanvas");
-      const r0 = st.statement!.rects[0]!;
-      expect(Math.abs(first.x0 - r0[0] * st.statement!.scale)).toBeLessThanOrEqual(1);
-      expect(Math.abs(first.y0 - r0[1] * st.statement!.scale)).toBeLessThanOrEqual(1);
+      const [rx0, ry0] = st.statement!.rects[0] as [number, number, number, number];
+      expect(Math.abs(first.x0 - rx0 * st.statement!.scale)).toBeLessThanOrEqual(1);
+      expect(Math.abs(first.y0 - ry0 * st.statement!.scale)).toBeLessThanOrEqual(1);
       await page.screenshot({ path: join(OUT, "web-flags-narrative-statement.png") });
       // "show the table cell": back on boxPage with the cell highlighted.
       await page.evaluate(() => ((window as unknown as { __budgetlens: DocState }).__budgetlens.highlight = null));
