@@ -8,6 +8,7 @@ export function buildApp(app: App = new App()): { app: App; stack: BudgetlensSta
   const stack = new BudgetlensStack(app, app.node.tryGetContext("stackName") ?? "Budgetlens", {
     alertEmail: app.node.tryGetContext("alertEmail"),
     retainData: app.node.tryGetContext("retainData") !== "false",
+    authDomainPrefix: app.node.tryGetContext("authDomainPrefix"),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
