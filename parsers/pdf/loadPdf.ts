@@ -1,8 +1,9 @@
 // PDF bytes → PageModels. The one place that talks to pdfjs-dist.
 //
 // openPdf validates the bytes and limits, opens the document and returns a handle whose
-// readPage(n) extracts one page: text runs (textRuns.ts) and rulings (rulings.ts), both from one
-// operator-list walk (opWalker.ts) plus getTextContent, in viewport space (upright, top-left).
+// readPage(n) extracts one page from one pdfjs pass (getOperatorList): text items (textContent.ts),
+// cleaned into text runs (textRuns.ts), and rulings (rulings.ts), both helped by one operator-list
+// walk (opWalker.ts), in viewport space (upright, top-left).
 import type { PageModel, PdfInfo } from "./pageModel.ts";
 import { PdfError } from "./errors.ts";
 import { resolveLimits, type PdfLimits } from "./limits.ts";
@@ -10,6 +11,7 @@ import { findDecompressionBomb } from "./streamGuard.ts";
 import { loadPdfjs, resolvePdfjsAssets } from "./pdfjsRuntime.ts";
 import { walkOperatorList, type FontInfo, type Matrix, type PathPaint } from "./opWalker.ts";
 import { extractRulings, type RulingSettings } from "./rulings.ts";
+import { textContentFromOperatorList, type TextFont } from "./textContent.ts";
 import { buildTextRuns, DEFAULT_TEXT_RUN_SETTINGS, VisibilityTracker, type RawTextItem, type TextRunSettings, type TextRunStats, type TextStyle } from "./textRuns.ts";
 
 export interface PdfSettings {
@@ -135,20 +137,31 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
       const vt = viewport.transform as Matrix;
       const width = round2(viewport.width);
       const height = round2(viewport.height);
-      // Sequential, with a macrotask yield after each phase: pdfjs's fake worker runs in this
-      // thread and yields only through microtasks, so the timeout timer can fire only between phases.
+      // One pdfjs pass: the operator list gives the rulings, the visibility of text and the text
+      // items themselves (textContent.ts rebuilds what getTextContent would return). A macrotask
+      // yield follows it: pdfjs's fake worker runs in this thread and yields only through
+      // microtasks, so the timeout timer can fire only between phases.
       const opList = await page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE });
       await yieldToEventLoop();
-      const content = await page.getTextContent({ includeMarkedContent: false });
-      await yieldToEventLoop();
-      const fontCache = new Map<string, FontInfo & { name?: string }>();
+      const fontCache = new Map<string, FontInfo & TextFont>();
       const fontInfo = (name: string) => {
         if (!fontCache.has(name)) {
-          let fi: FontInfo & { name?: string } = {};
+          let fi: FontInfo & TextFont = {};
           try {
             if (page.commonObjs.has(name)) {
-              const f = page.commonObjs.get(name) as { fontMatrix?: number[]; vertical?: boolean; name?: string };
-              fi = { fontMatrix: f.fontMatrix ? Array.from(f.fontMatrix) : undefined, vertical: !!f.vertical, name: decodeFontName(f.name) };
+              const f = page.commonObjs.get(name) as Partial<Record<keyof TextFont, unknown>> | string;
+              if (f && typeof f === "object") {
+                fi = {
+                  fontMatrix: Array.isArray(f.fontMatrix) ? f.fontMatrix.map(Number) : undefined,
+                  vertical: !!f.vertical,
+                  name: typeof f.name === "string" ? f.name : undefined,
+                  ascent: typeof f.ascent === "number" ? f.ascent : undefined,
+                  descent: typeof f.descent === "number" ? f.descent : undefined,
+                  fallbackName: typeof f.fallbackName === "string" ? f.fallbackName : undefined,
+                  isType3Font: !!f.isType3Font,
+                  bbox: Array.isArray(f.bbox) ? f.bbox.map(Number) : undefined,
+                };
+              }
             }
           } catch {
             /* unresolved font: defaults */
@@ -157,6 +170,15 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
         }
         return fontCache.get(name);
       };
+      let content = textContentFromOperatorList(pdfjs, opList, fontInfo, page.view);
+      if (!opList.fnArray.includes(pdfjs.OPS.showText)) {
+        // No text in the operator list. pdfjs drops a page's whole operator list when the page's
+        // annotations cannot be parsed (hostile nesting), while getTextContent, which does not
+        // read annotations, still finds the text; on a page without text this pass is cheap.
+        const tc = await page.getTextContent({ includeMarkedContent: false });
+        await yieldToEventLoop();
+        content = { items: tc.items.filter((it): it is typeof it & RawTextItem => "str" in it) as RawTextItem[], styles: tc.styles as Record<string, TextStyle> };
+      }
       const textSettings = settings.textRuns ?? {};
       const visibility = new VisibilityTracker(vt, { ...DEFAULT_TEXT_RUN_SETTINGS, ...textSettings });
       const paths: PathPaint[] = [];
@@ -170,17 +192,17 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
       }, isVisible);
       const rulings = extractRulings(paths, vt, width, height, settings.rulings);
       // Bound the work on pathological pages: more than twice the run limit is never needed.
-      const allItems = content.items.filter((it): it is typeof it & RawTextItem => "str" in it) as RawTextItem[];
+      const allItems = content.items;
       const items = capItems(allItems, 2 * lim.maxRunsPerPage);
       const { runs, stats: st } = buildTextRuns({
         items,
-        styles: content.styles as Record<string, TextStyle>,
+        styles: content.styles,
         viewport: vt,
         pageWidth: width,
         pageHeight: height,
         visibility,
         rulings,
-        fontNameOf: (loaded) => fontInfo(loaded)?.name,
+        fontNameOf: (loaded) => decodeFontName(fontInfo(loaded)?.name),
         settings: textSettings,
       });
       stats.set(n, st);
