@@ -18,6 +18,16 @@ export interface WorkerOptions {
   execArgv?: string[];
   /** A worker reports a finished document (wakes the bulk ingest at once). */
   onDocument?: (docId: string) => void;
+  /** Every outcome a worker reports (status COMMITTED / FAILED / DUPLICATE / GONE, key, docId, worker pid). */
+  onOutcome?: (o: WorkerOutcome) => void;
+}
+
+/** What a worker process tells its parent about each S3 object it handled. */
+export interface WorkerOutcome {
+  pid: number;
+  status: string;
+  key: string;
+  docId?: string;
 }
 
 export function startIngestWorkers(n: number, env: Record<string, string>, opts: WorkerOptions = {}): WorkerPool {
@@ -30,7 +40,10 @@ export function startIngestWorkers(n: number, env: Record<string, string>, opts:
       execArgv: opts.execArgv ?? process.execArgv,
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    child.on("message", (m: { docId?: string }) => m.docId && opts.onDocument?.(m.docId));
+    child.on("message", (m: { docId?: string; status?: string; key?: string }) => {
+      if (m.status && m.key) opts.onOutcome?.({ pid: child.pid ?? -1, status: m.status, key: m.key, docId: m.docId });
+      if (m.docId) opts.onDocument?.(m.docId);
+    });
     children.push(child);
   }
   return {
@@ -57,7 +70,7 @@ export async function runIngestWorker(): Promise<void> {
   const queueUrl = process.env.BUDGETLENS_QUEUE_URL;
   const queueArn = process.env.BUDGETLENS_QUEUE_ARN;
   if (!queueUrl || !queueArn) throw new Error("ingest-worker: BUDGETLENS_QUEUE_URL/ARN not set (started by `budgetlens ingest --workers`)");
-  const handler = createIngestHandler({ onOutcome: (o) => o.docId && process.send?.({ docId: o.docId }) });
+  const handler = createIngestHandler({ onOutcome: (o) => process.send?.({ docId: o.docId, status: o.status, key: o.key }) });
   // An explicit endpoint (not only AWS_ENDPOINT_URL_SQS): the SQS client otherwise derives one from
   // the local queue URL's host, which fauxqs makes up (sqs.<region>.127.0.0.1:<port>).
   const sqs = new SQSClient({ maxAttempts: 5, endpoint: process.env.AWS_ENDPOINT_URL_SQS });

@@ -5,7 +5,8 @@ import type { Row } from "../../parsers/model.ts";
 import type { Severity } from "../../reconcile/flag.ts";
 import * as K from "../shared/keys.ts";
 import { flagView, rowsFromItems, tableView, type AmountItem, type DocumentRecord, type FlagItem, type RowItem, type TableItem } from "../shared/documentItems.ts";
-import type { DocumentStore } from "../shared/documentStore.ts";
+import type { DocumentStore, PartitionQuery, ReadBudget } from "../shared/documentStore.ts";
+import { decodeCursor, encodeCursor, InvalidCursorError, type CursorState } from "../shared/pageCursor.ts";
 
 export interface DocumentSummary {
   docId: string;
@@ -62,16 +63,110 @@ export interface Scope {
   includeSuperseded?: boolean;
 }
 
+/** A page request: at most `limit` items after `cursor`; `binding` ties the cursor to the query (pageCursor.ts). */
 export interface Page {
   limit: number;
   cursor?: string;
+  binding: string;
 }
+
+/**
+ * Page sizes and the read budget of one listing request. A page whose filter drops many items stops
+ * at the budget with fewer than `limit` items and a cursor (page.stoppedBy = "readBudget"): it is
+ * never silently cut short, and never reads a whole partition.
+ */
+export const PAGE_SETTINGS = Object.freeze({
+  defaultLimit: 100,
+  maxLimit: 1000,
+  readBudget: Object.freeze({ items: 4000, requests: 32 }) as ReadBudget,
+});
+
+/** How a page was read: DynamoDB items evaluated, Query calls, and why it stopped. */
+export interface PageInfo {
+  limit: number;
+  /** Items DynamoDB evaluated for this page (ScannedCount), filtered ones included. */
+  read: number;
+  requests: number;
+  /** limit: the page is full · end: nothing after it · readBudget: short page, go on with nextCursor. */
+  stoppedBy: "limit" | "end" | "readBudget";
+}
+
+export interface Paged<T> {
+  items: T[];
+  count: number;
+  /** Absent on the last page. A page may be empty yet carry a cursor only when the read budget ran out. */
+  nextCursor?: string;
+  /** Only when known without reading more: this page is the whole answer (no cursor in or out). */
+  total?: number;
+  page: PageInfo;
+}
+
+type Item = Record<string, unknown>;
+
+/** Flags of a rule, or of a rule family ("sum" matches "sum.children"). */
+function ruleFilter(rule: string | undefined): PartitionQuery["filter"] {
+  if (rule === undefined) return undefined;
+  return { expression: "(#rule = :rule OR begins_with(#rule, :ruleFamily))", names: { "#rule": "rule" }, values: { ":rule": rule, ":ruleFamily": `${rule}.` } };
+}
+
+/** ANDs the filters given. */
+function allOf(...fs: PartitionQuery["filter"][]): PartitionQuery["filter"] {
+  const xs = fs.filter((f) => f !== undefined);
+  if (xs.length === 0) return undefined;
+  return {
+    expression: xs.map((f) => f.expression).join(" AND "),
+    names: Object.assign({}, ...xs.map((f) => f.names)),
+    values: Object.assign({}, ...xs.map((f) => f.values)),
+  };
+}
+
+const eq = (attr: string, value: unknown): NonNullable<PartitionQuery["filter"]> => ({ expression: `#${attr} = :${attr}`, names: { [`#${attr}`]: attr }, values: { [`:${attr}`]: value } });
+
+/** Year (and department) as a sort-key prefix; a department without a year can only be a filter. */
+function scopeQuery(index: string, pk: string, scope: Scope): Pick<PartitionQuery, "index" | "pk" | "skPrefix" | "filter"> {
+  return {
+    index,
+    pk,
+    skPrefix: K.yearDeptPrefix(scope.year, scope.department),
+    filter: scope.year === undefined && scope.department !== undefined ? eq("department", scope.department) : undefined,
+  };
+}
+
+/** A flag as listed: the flag, its document, and its number in the document (doc.html?flag=n). */
+export type FlagRow = ReturnType<typeof flagView> & { n: number; docType?: string };
+
+export function flagRow(i: FlagItem): FlagRow {
+  return { ...flagView(i), n: Number(i.n), ...(i.docType === undefined ? {} : { docType: i.docType }) };
+}
+
+export const SEVERITY_ORDER = ["error", "warning", "info"] as const;
 
 /** One row's amounts for a classification code, as served: the stored AmountItem without its keys. */
 export type AmountRow = Pick<
   AmountItem,
   "docId" | "department" | "year" | "docType" | "table" | "title" | "kind" | "unit" | "label" | "scheme" | "code" | "level" | "rawCode" | "isTotal" | "page" | "values"
 >;
+
+export function amountRow(i: AmountItem): AmountRow {
+  return {
+    docId: i.docId,
+    department: i.department,
+    year: i.year,
+    docType: i.docType,
+    table: i.table,
+    title: i.title,
+    kind: i.kind,
+    unit: i.unit,
+    label: i.label,
+    scheme: i.scheme,
+    code: i.code,
+    level: i.level,
+    rawCode: i.rawCode,
+    isTotal: i.isTotal,
+    page: i.page,
+    values: i.values,
+  };
+}
 
 export interface Comparison {
   scheme: string;
@@ -82,7 +177,143 @@ export interface Comparison {
 }
 
 export class QueryService {
-  constructor(private readonly store: DocumentStore) {}
+  readonly budget: ReadBudget;
+
+  constructor(
+    private readonly store: DocumentStore,
+    opts: { readBudget?: ReadBudget } = {},
+  ) {
+    this.budget = opts.readBudget ?? PAGE_SETTINGS.readBudget;
+  }
+
+  // ---- listings, paged on the server ---------------------------------------------------------
+  // Each reads only what its page needs (Limit + ExclusiveStartKey), in the order of the index's
+  // sort key, documented per method. Items of documents not committed (or superseded, unless asked)
+  // are dropped after the read, and the read goes on until the page is full.
+
+  /**
+   * Documents, committed. Order: by department (GSI1, newest year first, then kind descending, then
+   * latest ingest first) when `department` is given; otherwise every department (GSI2 DOCS: year
+   * ascending, then department, kind, docId).
+   */
+  async documentsPage(q: { department?: string; year?: number; kind?: string }, page: Page): Promise<Paged<DocumentSummary>> {
+    const filter = allOf(eq("status", "COMMITTED"), q.kind === undefined ? undefined : eq("docType", q.kind));
+    const part: PartitionQuery = q.department
+      ? { index: K.GSI1, pk: K.deptGsi1Pk(q.department), skPrefix: q.year === undefined ? undefined : K.deptYearPrefix(q.year), descending: true, filter }
+      : { index: K.GSI2, pk: K.DOCS_GSI2_PK, skPrefix: q.year === undefined ? undefined : `${q.year}#`, filter };
+    const metas = this.metaCache();
+    return this.paged([part], page, async (items) => {
+      // GSI reads are eventually consistent: the META (read again) says whether it is committed now and superseded.
+      const m = await metas(items.map((i) => String(i.docId)));
+      return items.filter((i) => m.get(String(i.docId))?.status === "COMMITTED");
+    }, (i) => summary(metas.get(String(i.docId)) ?? (i as unknown as DocumentRecord)));
+  }
+
+  /** Documents that could not be read, latest ingest first. */
+  async failedDocumentsPage(page: Page): Promise<Paged<DocumentSummary>> {
+    return this.paged([{ index: K.GSI1, pk: K.FAILED_GSI1_PK, descending: true }], page, undefined, (i) => summary(i as unknown as DocumentRecord));
+  }
+
+  /** Flags of one document (404 when not committed: undefined), in the document's order; `n` is the flag's number. */
+  async documentFlagsPage(docId: string, q: { severity?: Severity; rule?: string }, page: Page): Promise<Paged<FlagRow> | undefined> {
+    if (!(await this.isCommitted(docId))) return undefined;
+    const part: PartitionQuery = { pk: K.docPk(docId), skPrefix: K.SK_PREFIX.flag, filter: allOf(q.severity ? eq("severity", q.severity) : undefined, ruleFilter(q.rule)) };
+    return this.paged([part], page, undefined, (i) => flagRow(i as unknown as FlagItem));
+  }
+
+  /**
+   * Flags across departments, served documents only. Order: severity (error, warning, info), then
+   * year, department, document and the flag's number (GSI2 SEV#… sort key).
+   */
+  async flagsPage(q: Scope & { severity?: Severity; rule?: string }, page: Page): Promise<Paged<FlagRow>> {
+    const severities = q.severity ? [q.severity] : SEVERITY_ORDER;
+    const parts = severities.map((sev): PartitionQuery => {
+      const base = scopeQuery(K.GSI2, K.severityGsi2Pk(sev), q);
+      return { ...base, filter: allOf(base.filter, ruleFilter(q.rule)) };
+    });
+    return this.paged(parts, page, this.servedFilter(q), (i) => flagRow(i as unknown as FlagItem));
+  }
+
+  /** Amounts printed against a classification code. Order: year, department, document, table, row, side (GSI3 sort key). */
+  async amountsPage(scheme: string, code: string, scope: Scope, page: Page): Promise<Paged<AmountRow>> {
+    return this.paged([scopeQuery(K.GSI3, K.codeGsi3Pk(scheme, code), scope)], page, this.servedFilter(scope), (i) => amountRow(i as unknown as AmountItem));
+  }
+
+  /** Reads one page over `parts` in turn (the cursor says which partition and key come next). */
+  private async paged<T>(parts: readonly PartitionQuery[], page: Page, keep: ((items: Item[]) => Promise<Item[]>) | undefined, view: (i: Item) => T): Promise<Paged<T>> {
+    let state: CursorState = page.cursor === undefined ? { p: 0 } : decodeCursor(page.cursor, page.binding);
+    if (state.p >= parts.length) throw new InvalidCursorError("its partition is not in this query");
+    const items: Item[] = [];
+    let read = 0;
+    let requests = 0;
+    let stoppedBy: PageInfo["stoppedBy"] = "end";
+    let next: CursorState | undefined;
+    for (;;) {
+      if (read >= this.budget.items || requests >= this.budget.requests) {
+        next = state;
+        stoppedBy = "readBudget";
+        break;
+      }
+      const res = await this.store.queryPartitionPage(parts[state.p]!, {
+        limit: page.limit - items.length,
+        start: state.k,
+        budget: { items: this.budget.items - read, requests: this.budget.requests - requests },
+        keep,
+      });
+      items.push(...res.items);
+      read += res.read;
+      requests += res.requests;
+      if (res.resume) {
+        next = { p: state.p, k: res.resume };
+        stoppedBy = res.stoppedBy;
+        break;
+      }
+      const following: CursorState | undefined = state.p + 1 < parts.length ? { p: state.p + 1 } : undefined;
+      if (!following) break;
+      if (items.length >= page.limit) {
+        next = following;
+        stoppedBy = "limit";
+        break;
+      }
+      state = following;
+    }
+    const nextCursor = next ? encodeCursor(next, page.binding) : undefined;
+    return {
+      items: items.map(view),
+      count: items.length,
+      ...(nextCursor ? { nextCursor } : {}),
+      ...(page.cursor === undefined && !nextCursor ? { total: items.length } : {}),
+      page: { limit: page.limit, read, requests, stoppedBy },
+    };
+  }
+
+  /** META records looked up once per request (a page loop asks again for the same documents). */
+  private metaCache(): ((ids: string[]) => Promise<Map<string, DocumentRecord>>) & { get(id: string): DocumentRecord | undefined } {
+    const known = new Map<string, DocumentRecord | null>();
+    const fn = async (ids: string[]): Promise<Map<string, DocumentRecord>> => {
+      const missing = [...new Set(ids)].filter((id) => !known.has(id));
+      if (missing.length > 0) {
+        const got = await this.store.getMetas(missing);
+        for (const id of missing) known.set(id, got.get(id) ?? null);
+      }
+      return new Map(ids.flatMap((id) => (known.get(id) ? [[id, known.get(id)!] as const] : [])));
+    };
+    return Object.assign(fn, { get: (id: string) => known.get(id) ?? undefined });
+  }
+
+  /** Keeps items of documents that are committed (and current, unless superseded ones are asked for). */
+  private servedFilter(scope: Scope): (items: Item[]) => Promise<Item[]> {
+    const metas = this.metaCache();
+    return async (items) => {
+      const m = await metas(items.map((i) => String(i.docId)));
+      return items.filter((i) => {
+        const meta = m.get(String(i.docId));
+        return meta?.status === "COMMITTED" && (scope.includeSuperseded || !meta.supersededBy);
+      });
+    };
+  }
+
+  // ---- whole answers (internal use: compare, year over year, departments, tests) ---------------
 
   /** Documents of a department (optionally one year), newest upload first. */
   async documentsByDepartment(department: string, year?: number): Promise<DocumentSummary[]> {
@@ -146,20 +377,6 @@ export class QueryService {
     return items.filter((i) => keep.has(i.docId)).map(flagView);
   }
 
-  /** One page of flagsBySeverity (the HTTP endpoint pages; a page may hold fewer than `limit` served flags). */
-  async flagsBySeverityPage(severity: Severity, scope: Scope, page: Page): Promise<{ items: ReturnType<typeof flagView>[]; next?: string }> {
-    const res = await this.store.queryIndexPage(K.GSI2, "gsi2pk", K.severityGsi2Pk(severity), K.yearDeptPrefix(scope.year, scope.department), page);
-    const items = res.items as unknown as FlagItem[];
-    const keep = await this.servedDocs(items.map((i) => i.docId), scope);
-    return { items: items.filter((i) => keep.has(i.docId)).map(flagView), next: res.next };
-  }
-
-  /** One page of amountsByCode. */
-  async amountsByCodePage(scheme: string, code: string, scope: Scope, page: Page): Promise<{ items: AmountRow[]; next?: string }> {
-    const res = await this.store.queryIndexPage(K.GSI3, "gsi3pk", K.codeGsi3Pk(scheme, code), K.yearDeptPrefix(scope.year, scope.department), page);
-    return { items: await this.amountRows(res.items as unknown as AmountItem[], scope), next: res.next };
-  }
-
   /** Amounts printed against one classification code, across departments. */
   async amountsByCode(scheme: string, code: string, scope: Scope = {}): Promise<AmountRow[]> {
     const items = (await this.store.queryIndex(K.GSI3, "gsi3pk", K.codeGsi3Pk(scheme, code), K.yearDeptPrefix(scope.year, scope.department))) as unknown as AmountItem[];
@@ -168,26 +385,7 @@ export class QueryService {
 
   private async amountRows(items: AmountItem[], scope: Scope): Promise<AmountRow[]> {
     const keep = await this.servedDocs(items.map((i) => i.docId), scope);
-    return items
-      .filter((i) => keep.has(i.docId))
-      .map((i) => ({
-        docId: i.docId,
-        department: i.department,
-        year: i.year,
-        docType: i.docType,
-        table: i.table,
-        title: i.title,
-        kind: i.kind,
-        unit: i.unit,
-        label: i.label,
-        scheme: i.scheme,
-        code: i.code,
-        level: i.level,
-        rawCode: i.rawCode,
-        isTotal: i.isTotal,
-        page: i.page,
-        values: i.values,
-      }));
+    return items.filter((i) => keep.has(i.docId)).map(amountRow);
   }
 
   /**

@@ -19,6 +19,7 @@ import {
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import * as K from "./keys.ts";
 import type { BodyItem, DocumentRecord } from "./documentItems.ts";
+import { InvalidCursorError, type StartKey } from "./pageCursor.ts";
 import { backoffDelay, DEFAULT_RETRY, RetryableError, sleep, type RetrySettings } from "./retry.ts";
 
 export const LEASE_SK = "LEASE";
@@ -46,24 +47,70 @@ export interface SeriesPointer {
 
 type Item = Record<string, unknown>;
 
-/** A page cursor that was not produced by this query (tampered, or from another query). */
-export class InvalidCursorError extends Error {
-  constructor() {
-    super("invalid cursor");
-    this.name = "InvalidCursorError";
-  }
+export { InvalidCursorError } from "./pageCursor.ts";
+
+/** One partition of a listing query: a GSI (or the table) partition, optionally a sort-key prefix and a filter. */
+export interface PartitionQuery {
+  /** GSI name (keys.ts); undefined = the table itself. */
+  index?: string;
+  /** The partition key value. */
+  pk: string;
+  skPrefix?: string;
+  /** Sort keys descending (ScanIndexForward false): newest first where the sort key starts with a date. */
+  descending?: boolean;
+  /** A FilterExpression evaluated by DynamoDB after the read (filtered items still count against Limit and the read). */
+  filter?: { expression: string; names: Record<string, string>; values: Record<string, unknown> };
 }
 
-function decodeCursor(cursor: string, pkName: string, pkValue: string): Record<string, unknown> {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  const k = key as Record<string, unknown> | null;
-  if (typeof k !== "object" || k === null || k[pkName] !== pkValue || !Object.values(k).every((v) => typeof v === "string")) throw new InvalidCursorError();
-  return k;
+/** What one listing request may read before it returns a short page (with a cursor to go on). */
+export interface ReadBudget {
+  /** Items DynamoDB evaluates (ScannedCount, what reads are billed on), filtered or not. */
+  items: number;
+  /** Query calls. */
+  requests: number;
+}
+
+export interface PartitionPage {
+  items: Item[];
+  /** The key to resume after; undefined when the partition is exhausted. */
+  resume?: StartKey;
+  /** Items DynamoDB evaluated for this page (ScannedCount). */
+  read: number;
+  requests: number;
+  stoppedBy: "limit" | "end" | "readBudget";
+}
+
+/**
+ * How far a filtered page reads ahead. The first Query asks for exactly the items still wanted (most
+ * filters drop little); when the filter dropped some, the next asks for the wanted count divided by
+ * the share kept so far (× margin, at most maxFactor times the wanted count), so a sparse filter
+ * costs a few round trips, not one per item — and a dense one never reads far past its page.
+ */
+export const PAGE_READ = Object.freeze({ margin: 1.25, maxFactor: 16 });
+
+/** Key attribute names of the table or of a GSI (GSI keys carry the table key too). */
+export function keyNames(index: string | undefined): { pk: string; sk: string; all: string[] } {
+  if (index === undefined) return { pk: "pk", sk: "sk", all: ["pk", "sk"] };
+  return { pk: `${index}pk`, sk: `${index}sk`, all: ["pk", "sk", `${index}pk`, `${index}sk`] };
+}
+
+/** The ExclusiveStartKey that resumes after `item` (items are read with projection ALL: keys present). */
+export function keyOf(item: Item, index: string | undefined): StartKey {
+  const out: StartKey = {};
+  for (const k of keyNames(index).all) out[k] = String(item[k]);
+  return out;
+}
+
+/** Refuses a start key that is not a key of this query's partition and prefix (a forged or foreign cursor). */
+export function checkStartKey(q: PartitionQuery, key: StartKey): void {
+  const names = keyNames(q.index);
+  const got = Object.keys(key).sort();
+  const ok =
+    got.length === names.all.length &&
+    [...names.all].sort().every((n, i) => got[i] === n) &&
+    key[names.pk] === q.pk &&
+    (q.skPrefix === undefined || (key[names.sk] ?? "").startsWith(q.skPrefix));
+  if (!ok) throw new InvalidCursorError("its key is not in this query's partition");
 }
 
 function isConditionalFailure(e: unknown): boolean {
@@ -267,21 +314,56 @@ export class DocumentStore {
     return this.queryAll(input, limit);
   }
 
-  /** One page of a GSI query: at most `limit` items, and an opaque cursor for the next page. */
-  async queryIndexPage(index: string, pkName: string, pkValue: string, skPrefix: string | undefined, page: { limit: number; cursor?: string }): Promise<{ items: Item[]; next?: string }> {
-    const skName = pkName.replace(/pk$/, "sk");
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index,
-        KeyConditionExpression: skPrefix === undefined ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :p)",
-        ExpressionAttributeNames: skPrefix === undefined ? { "#pk": pkName } : { "#pk": pkName, "#sk": skName },
-        ExpressionAttributeValues: skPrefix === undefined ? { ":pk": pkValue } : { ":pk": pkValue, ":p": skPrefix },
-        Limit: page.limit,
-        ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, pkName, pkValue),
-      }),
-    );
-    return { items: (out.Items ?? []) as Item[], next: out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString("base64url") : undefined };
+  /**
+   * One page of a partition, read on the server: Query with Limit and ExclusiveStartKey, looping
+   * until `limit` items are kept, the partition ends, or the read budget is spent (then the page is
+   * short and `resume` says where to go on). `keep` drops items after the read (e.g. documents not
+   * committed); kept items beyond the page are not served: the page resumes after its last item.
+   */
+  async queryPartitionPage(
+    q: PartitionQuery,
+    opts: { limit: number; start?: StartKey; budget: ReadBudget; keep?: (items: Item[]) => Promise<Item[]> },
+  ): Promise<PartitionPage> {
+    if (opts.start) checkStartKey(q, opts.start);
+    const names = keyNames(q.index);
+    const items: Item[] = [];
+    let start = opts.start;
+    let read = 0;
+    let kept = 0;
+    let requests = 0;
+    for (;;) {
+      const remaining = opts.limit - items.length;
+      if (remaining <= 0) return { items, resume: start, read, requests, stoppedBy: "limit" };
+      const budgetLeft = opts.budget.items - read;
+      if (budgetLeft <= 0 || requests >= opts.budget.requests) return { items, resume: start, read, requests, stoppedBy: "readBudget" };
+      const factor = requests === 0 ? 1 : Math.min(PAGE_READ.maxFactor, kept === 0 ? PAGE_READ.maxFactor : (read / kept) * PAGE_READ.margin);
+      const ask = Math.min(budgetLeft, Math.ceil(remaining * factor));
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: q.index,
+          KeyConditionExpression: q.skPrefix === undefined ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :skp)",
+          FilterExpression: q.filter?.expression,
+          ExpressionAttributeNames: { "#pk": names.pk, ...(q.skPrefix === undefined ? {} : { "#sk": names.sk }), ...q.filter?.names },
+          ExpressionAttributeValues: { ":pk": q.pk, ...(q.skPrefix === undefined ? {} : { ":skp": q.skPrefix }), ...q.filter?.values },
+          ScanIndexForward: !q.descending,
+          Limit: ask,
+          ExclusiveStartKey: start,
+        }),
+      );
+      requests += 1;
+      read += out.ScannedCount ?? out.Items?.length ?? 0;
+      const got = opts.keep ? await opts.keep((out.Items ?? []) as Item[]) : ((out.Items ?? []) as Item[]);
+      kept += got.length;
+      if (got.length > remaining) {
+        const taken = got.slice(0, remaining);
+        items.push(...taken);
+        return { items, resume: keyOf(taken.at(-1)!, q.index), read, requests, stoppedBy: "limit" };
+      }
+      items.push(...got);
+      start = out.LastEvaluatedKey as StartKey | undefined;
+      if (!start) return { items, read, requests, stoppedBy: "end" };
+    }
   }
 
   /** META records of many documents (BatchGet, UnprocessedKeys retried). */

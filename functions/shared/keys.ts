@@ -15,9 +15,13 @@
 //                                    the item the classification-code index serves
 //   sk NARR#<chunk4>                 narrative paragraphs, consecutive, chunked by size
 //   sk WARN#<chunk4>                 parser warnings, chunked by size
-//   pk SERIES#<dept>#<year>#<docType>, sk CURRENT
+//   pk SERIES#<deptKey>#<year>#<docType>, sk CURRENT
 //                                    pointer to the current (latest-uploaded) document of a series;
 //                                    an older document of the series is SUPERSEDED, both stay queryable.
+//                                    <deptKey> = departmentKey(name) (reconcile/departmentAliases.ts): a
+//                                    department's series survives a rename, so last year's filing is
+//                                    found under its old name (across-years rule) and a re-filing under
+//                                    another spelling supersedes the earlier one.
 //
 // Access patterns → key condition:
 //   a document with tables/rows/cells/flags   Query pk = DOC#<id> (begins_with sk TABLE#/ROW#/FLAG#)
@@ -30,6 +34,8 @@
 // Index items are written before the META item; queries over the GSIs therefore check the META of every
 // document they return (BatchGet) and drop documents that are not committed — a half-written document
 // is never served, without transactions.
+
+import { departmentKey } from "../../reconcile/departmentAliases.ts";
 
 export const GSI1 = "gsi1";
 export const GSI2 = "gsi2";
@@ -60,7 +66,7 @@ export const warningSk = (chunk: number): string => `WARN#${pad(chunk, 4)}`;
 export const SK_PREFIX = { table: "TABLE#", row: "ROW#", flag: "FLAG#", amount: "AMT#", narrative: "NARR#", warn: "WARN#" } as const;
 
 export const seriesPk = (department: string, year: number | undefined, docType: string): string =>
-  `SERIES#${part(department)}#${year ?? UNKNOWN}#${docType}`;
+  `SERIES#${part(department === UNKNOWN ? department : departmentKey(department))}#${year ?? UNKNOWN}#${docType}`;
 export const CURRENT_SK = "CURRENT";
 
 // GSI1: documents by department and year; failed documents.

@@ -1,17 +1,21 @@
 // Across years: with last year's filing of the same department, the stated "比上年" changes and the
 // headcount 增加/减少 must match the difference between the two filings' own figures.
+// "The same department" is decided by departmentAliases.ts (renamed departments match, e.g.
+// 中国共产党江苏省委员会办公厅 2017 / 中共江苏省委办公厅 2019); a previous filing of another department
+// is not compared at all.
 import type { RuleContext } from "../context.ts";
 import type { Flag } from "../flag.ts";
 import { compareFlag, plainFlag } from "../flagging.ts";
 import { parseAmount } from "../money.ts";
 import { compareSum } from "../tolerance.ts";
 import { resolveFact } from "./narrative.ts";
+import { sameDepartment } from "../departmentAliases.ts";
 
 export const RULES = { change: "years.change", headcount: "years.headcount" } as const;
 
 export function acrossYears(ctx: RuleContext): Flag[] {
   const prev = ctx.previous;
-  if (!prev) return [];
+  if (!prev || !isSameDepartment(ctx, prev)) return [];
   const out: Flag[] = [];
   for (const f of ctx.facts.amounts) {
     const c = f.change;
@@ -50,4 +54,11 @@ export function acrossYears(ctx: RuleContext): Flag[] {
     }
   }
   return out;
+}
+
+/** Both filings name the same department (when either name is unknown, the caller's pairing stands). */
+function isSameDepartment(ctx: RuleContext, prev: NonNullable<RuleContext["previous"]>): boolean {
+  const a = ctx.doc.meta.department;
+  const b = prev.doc.meta.department;
+  return a === undefined || b === undefined || sameDepartment(a, b);
 }

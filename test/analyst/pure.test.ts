@@ -1,7 +1,7 @@
 // Pure analyst helpers: header rebuild, printed rows, paging, exact 元 conversion, sheet names.
 import { describe, expect, it } from "vitest";
 import { headerGrid, printedRow } from "../../web/js/headerGrid.js";
-import { paginate, decodeCursor, CursorError } from "../../analyst/paging.ts";
+import { decodeCursor, encodeCursor, InvalidCursorError, queryBinding } from "../../functions/shared/pageCursor.ts";
 import { percentChange, toYuan } from "../../analyst/money.ts";
 import { sheetName, toCsv } from "../../analyst/exporters.ts";
 import { displayWidth, renderTable } from "../../analyst/textTable.ts";
@@ -58,23 +58,22 @@ describe("printedRow", () => {
   });
 });
 
-describe("paginate", () => {
-  const items = Array.from({ length: 23 }, (_, i) => ({ id: `d${String((i * 7) % 23).padStart(2, "0")}` }));
-  it("walks every item once, in key order, whatever the page size", () => {
-    for (const limit of [1, 5, 23, 100]) {
-      const seen: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const p = paginate(items, (x) => x.id, limit, cursor);
-        expect(p.total).toBe(23);
-        seen.push(...p.items.map((x) => x.id));
-        cursor = p.nextCursor;
-      } while (cursor);
-      expect(seen).toEqual(items.map((x) => x.id).sort());
-    }
+describe("page cursor", () => {
+  const binding = queryBinding("flags", { severity: "error", year: 2025, limit: 10 });
+  const state = { p: 1, k: { pk: "DOC#abc", sk: "FLAG#00001", gsi2pk: "SEV#error", gsi2sk: "2025#某局#abc#00001" } };
+  it("round-trips its state for the query it was made for, whatever the page size", () => {
+    const c = encodeCursor(state, binding);
+    expect(c).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+    expect(decodeCursor(c, queryBinding("flags", { year: 2025, severity: "error", limit: 500 }))).toEqual(state);
   });
-  it("rejects a cursor it did not make", () => {
-    expect(() => decodeCursor("not-a-cursor")).toThrow(CursorError);
+  it("refuses a cursor of another query, an edited one and garbage", () => {
+    const c = encodeCursor(state, binding);
+    expect(() => decodeCursor(c, queryBinding("flags", { severity: "error", year: 2024 }))).toThrow(/different query/);
+    expect(() => decodeCursor(c, queryBinding("amounts", { severity: "error", year: 2025 }))).toThrow(InvalidCursorError);
+    const [v, payload, tag] = c.split(".");
+    const edited = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), p: 0 })).toString("base64url");
+    expect(() => decodeCursor(`${v}.${edited}.${tag}`, binding)).toThrow(/signature/);
+    for (const bad of ["not-a-cursor", "zzz", "v1..", `${c}x`, c.slice(0, -3), Buffer.from("{}").toString("base64url")]) expect(() => decodeCursor(bad, binding)).toThrow(InvalidCursorError);
   });
 });
 

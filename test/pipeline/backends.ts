@@ -66,7 +66,7 @@ export async function startDynamoDbLocalBackend(): Promise<Backend> {
   const child = spawn({ port, sharedDb: true, stdio: "ignore" });
   const endpoint = `http://127.0.0.1:${port}`;
   const { raw } = clients(endpoint);
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 90_000; // the JVM starts slowly on a loaded machine
   for (;;) {
     try {
       await raw.send(new ListTablesCommand({}));

@@ -148,29 +148,29 @@ describe("pipeline failure handling (embedded servers, synthetic parser)", () =>
   });
 
   it("pages flags and amounts with an opaque cursor", async () => {
-    const all = (await env.query("/flags", { severity: "error", includeSuperseded: true })).body as { items: { docId: string; message: string }[]; next?: string };
+    const all = (await env.query("/flags", { severity: "error", includeSuperseded: true })).body as { items: { docId: string; message: string }[]; nextCursor?: string };
     expect(all.items.length).toBeGreaterThanOrEqual(4); // water 1 + audit v1 1 + audit v2 2
-    expect(all.next).toBeUndefined();
+    expect(all.nextCursor).toBeUndefined();
     const paged: { docId: string; message: string }[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = (await env.query("/flags", { severity: "error", includeSuperseded: true, limit: 1, cursor })).body as { items: { docId: string; message: string }[]; next?: string };
+      const res = (await env.query("/flags", { severity: "error", includeSuperseded: true, limit: 1, cursor })).body as { items: { docId: string; message: string }[]; nextCursor?: string };
       paged.push(...res.items);
-      cursor = res.next;
+      cursor = res.nextCursor;
       pages += 1;
     } while (cursor && pages < 50);
     expect(paged).toEqual(all.items);
     expect(pages).toBeGreaterThanOrEqual(all.items.length);
-    const amounts = (await env.query("/amounts", { code: "2080101", includeSuperseded: true, limit: 1 })).body as { items: unknown[]; next?: string };
+    const amounts = (await env.query("/amounts", { code: "2080101", includeSuperseded: true, limit: 1 })).body as { items: unknown[]; nextCursor?: string };
     expect(amounts.items).toHaveLength(1);
-    expect(amounts.next).toBeTruthy();
+    expect(amounts.nextCursor).toBeTruthy();
     expect((await env.query("/flags", { severity: "error", cursor: "bm9wZQ" })).status).toBe(400);
-    expect((await env.query("/flags", { severity: "error", cursor: amounts.next })).status).toBe(400); // another query's cursor
+    expect((await env.query("/flags", { severity: "error", cursor: amounts.nextCursor })).status).toBe(400); // another query's cursor
   });
 
   it("validates query input (400), unknown routes (404) and methods (405)", async () => {
-    expect((await env.query("/flags")).status).toBe(400); // severity required
+    expect((await env.query("/flags", { limit: 0 })).status).toBe(400);
     expect((await env.query("/flags", { severity: "fatal" })).status).toBe(400);
     expect((await env.query("/documents/not-a-hash")).status).toBe(400);
     expect((await env.query("/amounts", { code: "20801x" })).status).toBe(400);
@@ -178,8 +178,8 @@ describe("pipeline failure handling (embedded servers, synthetic parser)", () =>
     expect((await env.query("/documents", { bogus: 1 })).status).toBe(400);
     expect((await env.query(`/documents/${"0".repeat(64)}`)).status).toBe(404);
     expect((await env.query("/nothing")).status).toBe(404);
-    const { route } = await import("../../functions/query/handler.ts");
-    const svc = new QueryService(new DocumentStore({ tableName: env.resources.table, client: createDocumentClient() }));
-    expect((await route(svc, "POST", "/documents", {})).statusCode).toBe(405);
+    const { QueryApi } = await import("../../functions/query/routes.ts");
+    const api = new QueryApi(new DocumentStore({ tableName: env.resources.table, client: createDocumentClient() }));
+    expect((await api.handle("POST", "/documents", {})).status).toBe(405);
   });
 });
