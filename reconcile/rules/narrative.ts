@@ -7,7 +7,7 @@ import { basicPart, columnNamed, itemRow, summaryFigure, tableTotal, threePublic
 import type { Flag } from "../flag.ts";
 import { compareFlag, locate, plainFlag } from "../flagging.ts";
 import { abs, exact, formatMicro, parseAmount, type Amount } from "../money.ts";
-import { firstValueColumn, type SideView } from "../tableIndex.ts";
+import { amountAt, firstValueColumn, type SideView } from "../tableIndex.ts";
 import { checkRatio, compareSum, formatPercentMicro, parsePercent } from "../tolerance.ts";
 import { norm } from "../text.ts";
 
@@ -152,9 +152,18 @@ function tableName(fig: Figure): string {
   return t.title.includes(t.number) ? t.title : `${t.number}${t.title}`;
 }
 
-/** `page` is the sentence's page; `box` and `boxPage` stay the quoted table cell's (from locate). */
+/**
+ * `page` is the sentence's page; `box` and `boxPage` are the quoted table cell's (from locate) —
+ * only when that cell prints the figure compared. A figure summed from several cells (决算 基本支出 =
+ * 人员经费合计 + 公用经费合计, no printed total) has no one cell: no box rather than a wrong one.
+ */
 function narrativeWhere(f: { page: number }, fig?: Figure) {
   const base = fig ? locate({ table: fig.view.table, ...(fig.row ? { row: fig.row.row, rowLabel: fig.row.label } : {}), ...(fig.column ? { column: fig.column } : {}) }) : {};
+  const printed = fig?.row && fig.column ? amountAt(fig.view, fig.row.row, fig.column) : null;
+  if (base.box && printed?.value !== fig?.amount.value) {
+    delete base.box;
+    delete base.boxPage;
+  }
   return { ...base, page: f.page };
 }
 

@@ -26,6 +26,14 @@ const cellsOf = (doc: DisclosureDocument): { cell: Cell; row: Row }[] => doc.tab
 const squash = (s: string) => s.replace(/\s+/g, "");
 const sameBox = (a: readonly number[], b: readonly number[]) => a.every((v, i) => v === b[i]);
 
+/** An exact decimal string in 元 or 万元 as integer micro-元 (万元 print up to 6 decimals). */
+function toMicroYuan(value: string, unit: string | null): bigint {
+  const [i = "0", d = ""] = value.replace(/[,\s]/g, "").replace(/^-/, "").split(".");
+  const micro = BigInt(i) * 1_000_000n + BigInt(d.padEnd(6, "0").slice(0, 6) || "0");
+  const sign = value.trim().startsWith("-") ? -1n : 1n;
+  return sign * micro * (unit === "万元" ? 10_000n : 1n);
+}
+
 /** Every violation of the box/boxPage/page contract in one document's flags (empty when it holds). */
 function violations(doc: DisclosureDocument, flags: readonly Flag[]): string[] {
   const cells = cellsOf(doc);
@@ -44,6 +52,11 @@ function violations(doc: DisclosureDocument, flags: readonly Flag[]): string[] {
     if (!cell && !row) out.push(`${id}: no printed cell (or row) of the document has this box on boxPage`);
     if (f.rule.startsWith("narrative.")) {
       if (f.page === undefined || !narrativePages.has(f.page)) out.push(`${id}: page is not a page with narrative text`);
+      // The boxed cell is the figure the sentence was compared with (the flag's expected), unit for unit.
+      if (cell && f.expected !== undefined && (f.unit === "元" || f.unit === "万元")) {
+        const table = doc.tables.find((t) => t.rows.includes(cell.row))!;
+        if (cell.cell.value === null || toMicroYuan(cell.cell.value, table.unit) !== toMicroYuan(f.expected, f.unit)) out.push(`${id}: the boxed cell prints ${cell.cell.text} ${table.unit ?? ""}, not the compared figure ${f.expected} ${f.unit}`);
+      }
     } else if (f.page !== f.boxPage) {
       out.push(`${id}: a table rule's page must be its box's page`);
     }
