@@ -15,12 +15,16 @@ export interface QueryRequest {
 
 /**
  * The one place a Lambda event is read: method, path and query string of a payload-2.0 event
- * (Function URL, or API Gateway HTTP API). An `/api` prefix (the web site's base) is dropped.
+ * (Function URL, or API Gateway HTTP API — whose rawPath starts with a named stage, dropped here).
+ * An `/api` prefix (the web site's base) is dropped too.
  */
 export function requestFromEvent(event: APIGatewayProxyEventV2): QueryRequest {
+  const stage = event.requestContext.stage;
+  let path = event.rawPath;
+  if (stage && stage !== "$default" && (path === `/${stage}` || path.startsWith(`/${stage}/`))) path = path.slice(stage.length + 1) || "/";
   return {
     method: event.requestContext.http.method,
-    path: event.rawPath.replace(/^\/api(?=\/|$)/, ""),
+    path: path.replace(/^\/api(?=\/|$)/, ""),
     query: { ...(event.queryStringParameters ?? {}) },
   };
 }

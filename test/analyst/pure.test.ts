@@ -1,6 +1,8 @@
 // Pure analyst helpers: header rebuild, printed rows, paging, exact 元 conversion, sheet names.
 import { describe, expect, it } from "vitest";
 import { headerGrid, printedRow } from "../../web/js/headerGrid.js";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { requestFromEvent } from "../../functions/query/handler.ts";
 import { decodeCursor, encodeCursor, InvalidCursorError, queryBinding } from "../../functions/shared/pageCursor.ts";
 import { percentChange, toYuan } from "../../analyst/money.ts";
 import { sheetName, toCsv } from "../../analyst/exporters.ts";
@@ -74,6 +76,18 @@ describe("page cursor", () => {
     const edited = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, "base64url").toString()), p: 0 })).toString("base64url");
     expect(() => decodeCursor(`${v}.${edited}.${tag}`, binding)).toThrow(/signature/);
     for (const bad of ["not-a-cursor", "zzz", "v1..", `${c}x`, c.slice(0, -3), Buffer.from("{}").toString("base64url")]) expect(() => decodeCursor(bad, binding)).toThrow(InvalidCursorError);
+  });
+});
+
+describe("requestFromEvent (the one place a Lambda event is read)", () => {
+  const ev = (rawPath: string, stage?: string, q?: Record<string, string>) => ({ rawPath, queryStringParameters: q, requestContext: { stage, http: { method: "GET" } } }) as unknown as APIGatewayProxyEventV2;
+  it("reads Function URL and HTTP API events, dropping a named stage and the /api prefix", () => {
+    expect(requestFromEvent(ev("/documents", "$default", { year: "2025" }))).toEqual({ method: "GET", path: "/documents", query: { year: "2025" } });
+    expect(requestFromEvent(ev("/prod/flags", "prod")).path).toBe("/flags");
+    expect(requestFromEvent(ev("/production/flags", "prod")).path).toBe("/production/flags");
+    expect(requestFromEvent(ev("/api/documents/x/pdf")).path).toBe("/documents/x/pdf");
+    expect(requestFromEvent(ev("/apis")).path).toBe("/apis");
+    expect(requestFromEvent(ev("/documents")).query).toEqual({});
   });
 });
 
