@@ -6,8 +6,8 @@
 // worker only, and the caller gets a typed PdfError (page_timeout / memory_limit) and goes on.
 //
 // Bounds, from the document's PdfLimits:
-// - memory: the process's RSS is sampled every 50 ms from the calling thread; growth over
-//   maxMemoryMb since the parse began kills the worker (memory_limit). V8's own worker heap limit
+// - memory: the process's RSS (less the calling thread's own heap) is sampled every 50 ms from the
+//   calling thread; growth over maxMemoryMb since the parse began kills the worker (memory_limit). V8's own worker heap limit
 //   (resourceLimits.maxOldGenerationSizeMb, set to 2 × maxMemoryMb) is only a backstop: it ends
 //   the worker cleanly (ERR_WORKER_OUT_OF_MEMORY) when the heap fills with small objects, but a
 //   single large allocation over it (an array doubling past the limit: Node 20 and 22) aborts the
@@ -258,7 +258,7 @@ export class ParseWorkerPool {
 
       handle.job = {
         onMessage: (m) => {
-          if (m.type === "ready" || m.id !== id) return;
+          if (killing || m.type === "ready" || m.id !== id) return;
           if (m.type === "page") {
             lastPage = m.n;
             opts.onPage?.(m.n, m.count);
@@ -286,10 +286,16 @@ export class ParseWorkerPool {
           ...(cause === undefined ? {} : { cause }),
         });
       let memoryTimer: NodeJS.Timeout | undefined;
+      // The process's RSS less this thread's own heap: garbage this thread frees (or makes) while
+      // the worker runs does not move the measure.
+      const othersRss = () => {
+        const m = process.memoryUsage();
+        return m.rss - m.heapTotal;
+      };
       const watchMemory = () => {
-        const baseline = process.memoryUsage.rss();
+        const baseline = othersRss();
         memoryTimer = setInterval(() => {
-          const grown = process.memoryUsage.rss() - baseline;
+          const grown = othersRss() - baseline;
           this.peakGrowthBytes = Math.max(this.peakGrowthBytes, grown);
           // RSS is the process's: parses running side by side (embedded ingest with --concurrency)
           // share it, each allowed its budget.

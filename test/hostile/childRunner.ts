@@ -2,37 +2,23 @@
 // loads in ~0.3 s instead of several seconds), with a kill timer. A crash or an abort shows up as
 // "crash", the kill timer as "hang": neither can take the caller down.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import type { Outcome } from "../../fixtures/hostile/cases.ts";
+import { bundleNode, cachedLocalBundle, PARSE_WORKER_FILE, PARSE_WORKER_SOURCE, REPO_ROOT } from "../../scripts/esbuildNode.ts";
 import type { ChildResult } from "./parseChild.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const REPO_ROOT = path.resolve(here, "..", "..");
+export { REPO_ROOT };
 /** Inside node_modules so the bundle resolves the external pdfjs-dist like the sources do. */
 const CACHE_DIR = path.join(REPO_ROOT, "node_modules", ".cache", "budgetlens-hostile");
 
 let bundled: Promise<string> | undefined;
 
-/** esbuild bundle of parseChild.ts (pdfjs-dist external), built once per process. */
+/** esbuild bundle of parseChild.ts (scripts/esbuildNode.ts "local": pdfjs-dist external), built once per process. */
 export function childBundle(): Promise<string> {
-  bundled ??= (async () => {
-    mkdirSync(CACHE_DIR, { recursive: true });
-    const outfile = path.join(CACHE_DIR, `parseChild-${process.pid}.mjs`);
-    await build({
-      entryPoints: [path.join(here, "parseChild.ts")],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      external: ["pdfjs-dist", "@napi-rs/canvas"],
-      logLevel: "silent",
-    });
-    return outfile;
-  })();
+  bundled ??= cachedLocalBundle(path.join(here, "parseChild.ts"), "parseChild");
   return bundled;
 }
 
@@ -75,23 +61,12 @@ export function resultOf(r: ChildResult): Outcome["result"] {
 
 let cliBundled: Promise<string> | undefined;
 
-/** esbuild bundle of the CLI (cli/main.ts, pdfjs-dist external): `node <bundle> parse FILE`. */
+/** esbuild bundle of the CLI (cli/main.ts, pdfjs-dist external) with its parse worker beside it: `node <bundle> parse FILE`. */
 export function cliBundle(): Promise<string> {
   cliBundled ??= (async () => {
-    mkdirSync(CACHE_DIR, { recursive: true });
-    const outfile = path.join(CACHE_DIR, `cli-${process.pid}.mjs`);
-    await build({
-      entryPoints: [path.join(REPO_ROOT, "cli", "main.ts")],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      external: ["pdfjs-dist", "@napi-rs/canvas"],
-      banner: { js: "import { createRequire as __blCreateRequire } from 'node:module'; const require = __blCreateRequire(import.meta.url);" },
-      logLevel: "silent",
-    });
-    return outfile;
+    const outdir = path.join(CACHE_DIR, `cli-${process.pid}`);
+    await bundleNode("local", { cli: path.join(REPO_ROOT, "cli", "main.ts"), [PARSE_WORKER_FILE.replace(/\.mjs$/, "")]: PARSE_WORKER_SOURCE }, outdir);
+    return path.join(outdir, "cli.mjs");
   })();
   return cliBundled;
 }

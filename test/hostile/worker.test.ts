@@ -1,0 +1,112 @@
+// The worker-thread runner (functions/shared/parseInWorker.ts) is the hard bound on one parse: a
+// page that keeps pdfjs busy synchronously is stopped after pageTimeoutMs + grace, a parse that
+// eats memory is stopped at maxMemoryMb, the calling thread stays responsive throughout, and the
+// next document parses. The inputs are real PDFs (test/hostile/stallFixtures.ts), not a test entry.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BASE_FIXTURE } from "../../fixtures/hostile/generate.ts";
+import { PARSE_WORKER_SETTINGS, ParseWorkerPool } from "../../functions/shared/parseInWorker.ts";
+import { parseDocument } from "../../parsers/index.ts";
+import { PdfError } from "../../parsers/pdf/errors.ts";
+import { writeStallCase } from "./stallFixtures.ts";
+import { runInChild } from "./childRunner.ts";
+
+const dir = mkdtempSync(path.join(tmpdir(), "budgetlens-worker-"));
+const stall = writeStallCase(dir, "stall-path");
+const hog = writeStallCase(dir, "memory-string");
+const read = (f: string) => new Uint8Array(readFileSync(f));
+const PAGE_TIMEOUT_MS = 1_500;
+const KILL_WINDOW_MS = PAGE_TIMEOUT_MS + PARSE_WORKER_SETTINGS.heartbeatGraceMs;
+/** Slack for a loaded 2-core machine: terminating the thread and the timer's own lateness. */
+const SLACK_MS = 2_500;
+
+/** Runs `f` and counts how often a 100 ms timer of this thread fired meanwhile. */
+async function timed<T>(f: () => Promise<T>): Promise<{ value?: T; error?: unknown; ms: number; ticks: number }> {
+  let ticks = 0;
+  const iv = setInterval(() => ticks++, 100);
+  const t0 = performance.now();
+  try {
+    return { value: await f(), ms: performance.now() - t0, ticks };
+  } catch (error) {
+    return { error, ms: performance.now() - t0, ticks };
+  } finally {
+    clearInterval(iv);
+  }
+}
+
+describe("parse in a worker thread", () => {
+  const pool = new ParseWorkerPool();
+  afterAll(async () => {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeAll(async () => {
+    // Cold start (pdfjs load) outside the measured runs.
+    await pool.parse(read(BASE_FIXTURE), { fileName: "warm.pdf" });
+  }, 120_000);
+
+  it("a good document parses the same as in-process, page progress forwarded, the bytes moved (not copied)", async () => {
+    const bytes = read(BASE_FIXTURE);
+    const pages: number[] = [];
+    const doc = await pool.parse(bytes, { fileName: "good.pdf", onPage: (n) => pages.push(n) });
+    expect(bytes.length).toBe(0); // transferred to the worker
+    expect(pool.lastRun?.coldStart).toBe(false); // the warm worker was reused
+    const inProcess = await parseDocument(read(BASE_FIXTURE), { fileName: "good.pdf" });
+    expect(doc).toEqual(inProcess);
+    expect(pages).toEqual(Array.from({ length: doc.source.pageCount }, (_, i) => i + 1));
+  });
+
+  it("the stall input really starves the thread it runs in (control, in a child process: the in-process page timer fires only when the page is done)", async () => {
+    // Not in this process: pdfjs would go on with the page in the background after the timeout.
+    const r = await runInChild(stall, { limits: { pageTimeoutMs: PAGE_TIMEOUT_MS }, killAfterMs: 150_000 });
+    expect(["page_timeout", "hang"]).toContain(r.result);
+    expect(r.ms).toBeGreaterThan(3 * KILL_WINDOW_MS);
+  }, 180_000);
+
+  it("a synchronously spinning page is stopped within pageTimeoutMs + grace, the caller stays responsive, the next document parses", async () => {
+    const r = await timed(() => pool.parse(read(stall), { fileName: "stall.pdf", limits: { pageTimeoutMs: PAGE_TIMEOUT_MS } }));
+    expect(r.error).toBeInstanceOf(PdfError);
+    expect(r.error).toMatchObject({ code: "page_timeout", page: 1 });
+    expect(pool.lastRun?.killed).toBe("timeout");
+    expect(r.ms).toBeGreaterThanOrEqual(KILL_WINDOW_MS - 50);
+    expect(r.ms).toBeLessThan(KILL_WINDOW_MS + SLACK_MS);
+    expect(r.ticks).toBeGreaterThan(r.ms / 100 / 2);
+
+    const next = await pool.parse(read(BASE_FIXTURE), { fileName: "next.pdf" });
+    expect(next.tables.length).toBeGreaterThan(5);
+    expect(pool.lastRun?.coldStart).toBe(true); // never reuse a killed worker
+  }, 120_000);
+
+  it("a parse over maxMemoryMb is stopped with memory_limit, the process survives, the next document parses", async () => {
+    const rss0 = process.memoryUsage.rss();
+    const r = await timed(() => pool.parse(read(hog), { fileName: "hog.pdf", limits: { maxMemoryMb: 300 } }));
+    expect(r.error).toBeInstanceOf(PdfError);
+    expect((r.error as PdfError).code).toBe("memory_limit");
+    expect(pool.lastRun?.killed).toBe("memory");
+    // Stopped near the limit (one 50 ms sample of overshoot), not at the 2 GB the parse would reach.
+    expect(pool.lastRun!.peakRssGrowthMb).toBeLessThan(300 + 250);
+    expect(process.memoryUsage.rss() - rss0).toBeLessThan(200 * 1048576); // the worker's memory is given back
+    const next = await pool.parse(read(BASE_FIXTURE), { fileName: "next.pdf" });
+    expect(next.tables.length).toBeGreaterThan(5);
+  }, 120_000);
+
+  it("an abort (the Lambda's time budget) stops the worker at once with the signal's reason", async () => {
+    const controller = new AbortController();
+    const reason = new Error("budget spent");
+    setTimeout(() => controller.abort(reason), 500);
+    const r = await timed(() => pool.parse(read(stall), { fileName: "stall.pdf", signal: controller.signal }));
+    expect(r.error).toBe(reason);
+    expect(pool.lastRun?.killed).toBe("abort");
+    expect(r.ms).toBeLessThan(500 + SLACK_MS);
+  }, 60_000);
+
+  it("typed parser failures come back as themselves and keep the worker warm", async () => {
+    const r = await timed(() => pool.parse(new Uint8Array(Buffer.from("not a pdf at all")), { fileName: "x.pdf" }));
+    expect(r.error).toBeInstanceOf(PdfError);
+    expect((r.error as PdfError).code).toBe("not_pdf");
+    await pool.parse(read(BASE_FIXTURE), { fileName: "after.pdf" });
+    expect(pool.lastRun?.coldStart).toBe(false);
+  }, 60_000);
+});
