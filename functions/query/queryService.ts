@@ -327,11 +327,6 @@ export class QueryService {
     return this.committedSummaries(items);
   }
 
-  async failedDocuments(): Promise<DocumentSummary[]> {
-    const items = await this.store.queryIndex(K.GSI1, "gsi1pk", K.FAILED_GSI1_PK);
-    return items.map((i) => summary(i as unknown as DocumentRecord)).sort((a, b) => b.ingestedAt.localeCompare(a.ingestedAt));
-  }
-
   private async committedSummaries(items: Record<string, unknown>[]): Promise<DocumentSummary[]> {
     // GSI reads are eventually consistent; re-read META so status/supersededBy are current.
     const metas = await this.store.getMetas(items.map((i) => String(i.docId)));
