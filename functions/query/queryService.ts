@@ -94,7 +94,10 @@ export interface PageInfo {
 export interface Paged<T> {
   items: T[];
   count: number;
-  /** Absent on the last page. A page may be empty yet carry a cursor only when the read budget ran out. */
+  /**
+   * Absent on the last page. A full page can be followed by an empty last one (DynamoDB only knows a
+   * partition ended after reading past its last item); a short page with a cursor has stoppedBy readBudget.
+   */
   nextCursor?: string;
   /** Only when known without reading more: this page is the whole answer (no cursor in or out). */
   total?: number;
