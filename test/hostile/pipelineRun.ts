@@ -7,6 +7,7 @@ import { startEmbedded } from "../../embedded/startEmbedded.ts";
 import type { IngestOutcome } from "../../functions/ingest/ingestObject.ts";
 import { DocumentStore } from "../../functions/shared/documentStore.ts";
 import { createDocumentClient } from "../../functions/shared/clients.ts";
+import type { PdfLimits } from "../../parsers/pdf/limits.ts";
 
 export interface PipelineRow {
   name: string;
@@ -28,7 +29,15 @@ export interface PipelineReport {
   wallMs: number;
 }
 
-export async function runPipeline(files: { name: string; path: string }[], opts: { idleTimeoutMs?: number } = {}): Promise<PipelineReport> {
+export interface PipelineOptions {
+  idleTimeoutMs?: number;
+  /** PDF limits of the ingest handler (default: its environment's). */
+  limits?: Partial<PdfLimits>;
+  /** Upload everything before the queue is first polled, so the files arrive in as few batches as batchSize allows (default 5). */
+  uploadFirst?: boolean;
+}
+
+export async function runPipeline(files: { name: string; path: string }[], opts: PipelineOptions = {}): Promise<PipelineReport> {
   const outcomes = new Map<string, IngestOutcome>();
   const errors = new Map<string, string[]>();
   const t0 = performance.now();
@@ -36,6 +45,8 @@ export async function runPipeline(files: { name: string; path: string }[], opts:
     dataDir: null,
     logLevel: "SILENT",
     retryDelaySeconds: 0,
+    autoStart: !opts.uploadFirst,
+    ...(opts.limits ? { deps: { limits: opts.limits } } : {}),
     onOutcome: (o) => outcomes.set(o.key, o),
     onError: (e, r) => {
       const key = (() => {
@@ -58,6 +69,7 @@ export async function runPipeline(files: { name: string; path: string }[], opts:
       const { key } = await env.upload(`hostile/${f.name}.pdf`, new Uint8Array(bytes));
       keys.set(f.name, key);
     }
+    if (opts.uploadFirst) env.eventSource.start();
     const idle = await env.waitForIdle(opts.idleTimeoutMs ?? 600_000);
     const alerts = await env.drainAlerts();
     const rows: PipelineRow[] = [];
