@@ -4,7 +4,7 @@
 // scripts/buildSite.ts builds (web/ + the pdfjs-dist browser files), deployed with
 // BucketDeployment; config.js is generated at deploy time from the stack's values (API URL, hosted
 // UI domain, app client id are CloudFormation tokens) — see deployContent().
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Aws, Duration, RemovalPolicy } from "aws-cdk-lib";
@@ -105,8 +105,10 @@ export class Site extends Construct {
       logFilePrefix: "site-cdn/",
     });
     this.origin = `https://${this.distribution.distributionDomainName}`;
-    this.buildDir = mkdtempSync(join(tmpdir(), "budgetlens-site-"));
-    buildSite(this.buildDir);
+    // Built afresh on every synth; CDK copies it into the cloud assembly, so it goes when the app exits.
+    const buildDir = (this.buildDir = mkdtempSync(join(tmpdir(), "budgetlens-site-")));
+    buildSite(buildDir);
+    process.once("exit", () => rmSync(buildDir, { recursive: true, force: true }));
   }
 
   /** Uploads the built site and a config.js naming the API and the hosted UI (deploy-time values). */

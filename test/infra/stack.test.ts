@@ -460,7 +460,7 @@ describe("the synthesized bundles run", () => {
     const redirect = await call(`/api/documents/${docs[0]!.docId}/pdf`);
     expect(redirect.statusCode).toBe(302);
     expect(redirect.headers.location).toMatch(/X-Amz-Signature=/);
-    const fetched = Buffer.from(await (await fetch(redirect.headers.location)).arrayBuffer());
+    const fetched = Buffer.from(await (await fetch(redirect.headers.location!)).arrayBuffer());
     expect(fetched.equals(bytes)).toBe(true);
   }, 180_000);
 });
