@@ -119,7 +119,7 @@ async function render() {
         h("td", { class: "num" }, x.expected ?? ""),
         h("td", { class: "num" }, x.actual ?? ""),
         h("td", {}, where(x)),
-        h("td", { class: "message" }, x.message),
+        h("td", { class: "message" }, h("div", { class: "clamp", title: x.message }, x.message)),
       ),
     ),
   );
