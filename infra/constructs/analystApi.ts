@@ -35,8 +35,12 @@ export interface AnalystApiProps {
 /** Path prefix of every route (as `budgetlens serve` serves the API under /api). */
 export const API_PREFIX = "/api";
 export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
-/** Browser requests carry the token in this header (the authorizer's identity source). */
-export const CORS_ALLOW_HEADERS = ["authorization"];
+/**
+ * Request headers the site sends: the token (the authorizer's identity source) and Range, which
+ * pdf.js adds when the PDF response advertises byte ranges (S3 does) and it fetches parts of a
+ * large file; Chrome safelists only simple ranges, so it is allowed explicitly.
+ */
+export const CORS_ALLOW_HEADERS = ["authorization", "range"];
 
 /**
  * What the PDF bucket answers a browser that follows the API's redirect to a presigned URL. The

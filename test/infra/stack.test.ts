@@ -307,7 +307,7 @@ describe("web site on AWS", () => {
 
   it("HTTP API: a Cognito JWT authorizer on every route, CORS for the site's origin only, access-logged and throttled", () => {
     const [apiId, api] = one("AWS::ApiGatewayV2::Api");
-    expect(api.Properties.CorsConfiguration).toEqual({ AllowOrigins: [siteOrigin()], AllowMethods: ["GET"], AllowHeaders: ["authorization"], MaxAge: 3600 });
+    expect(api.Properties.CorsConfiguration).toEqual({ AllowOrigins: [siteOrigin()], AllowMethods: ["GET"], AllowHeaders: ["authorization", "range"], MaxAge: 3600 });
     const [authId, authorizer] = one("AWS::ApiGatewayV2::Authorizer");
     const [poolId] = one("AWS::Cognito::UserPool");
     const [clientId] = one("AWS::Cognito::UserPoolClient");

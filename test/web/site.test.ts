@@ -27,6 +27,10 @@ const OUT = join(repoRoot, "test-output");
 const SNAP = mkdtempSync(join(tmpdir(), "bl-site-"));
 const FIXTURE = join(SNAP, "err-total-off.pdf");
 copyFileSync(join(repoRoot, "fixtures/pdf/err-total-off.pdf"), FIXTURE);
+// A real filing (several hundred KB, many pages), when present.
+const REAL_DIR = process.env.BUDGETLENS_REAL_DIR ?? resolve(repoRoot, "../shared/real");
+const REAL_PDF = join(REAL_DIR, "上海市普陀区规划和自然资源局_2024_年度部门决算.pdf");
+const HAS_REAL = existsSync(REAL_PDF);
 const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const CLIENT_ID = "site-client";
 
@@ -52,6 +56,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the static site (as deployed) against th
   let backend: Backend;
   let browser: Browser;
   let docId: string;
+  let realDocId: string | undefined;
   let handler: ReturnType<typeof createAnalystHandler>;
 
   /** A built site on its own origin with a config.js naming `api`, CSP as on CloudFront. */
@@ -78,9 +83,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the static site (as deployed) against th
     mkdirSync(OUT, { recursive: true });
     const hub = new CompletionHub();
     backend = await openBackend({ mode: "embedded", dataDir: null, concurrency: 1, onOutcome: (o) => hub.notify(o.docId) });
-    const res = await bulkIngest(backend, [FIXTURE], hub, { concurrency: 1, pollMs: 200 });
-    expect(res.results.map((r) => r.status)).toEqual(["COMMITTED"]);
-    docId = res.results[0]!.docId;
+    const res = await bulkIngest(backend, HAS_REAL ? [FIXTURE, REAL_PDF] : [FIXTURE], hub, { concurrency: 1, pollMs: 200 });
+    expect(res.results.map((r) => r.status)).toEqual(HAS_REAL ? ["COMMITTED", "COMMITTED"] : ["COMMITTED"]);
+    docId = res.results.find((r) => r.file === FIXTURE)!.docId;
+    realDocId = res.results.find((r) => r.file === REAL_PDF)?.docId;
     // The embedded S3 (its endpoint is in the environment startEmbedded set) with the PDF bucket's CORS rule from CDK.
     const s3 = new S3Client({ forcePathStyle: true });
     await s3.send(
@@ -277,6 +283,28 @@ describe.skipIf(!existsSync(CHROMIUM))("the static site (as deployed) against th
       expect(problems).toEqual([]);
       await page.screenshot({ path: join(OUT, "site-doc-signed-in.png") });
     });
+
+    it.runIf(HAS_REAL)("a real filing renders too, every PDF request authorised and redirected", async () => {
+      const { accessToken } = (await tokensIn(page))!;
+      const mark = gw.log.length;
+      const pdfRequests: { range?: string; status?: number; url: string }[] = [];
+      page.on("requestfinished", async (r) => {
+        if (r.url().includes("/incoming/")) pdfRequests.push({ url: r.url(), range: (await r.allHeaders()).range, status: (await r.response())?.status() });
+      });
+      await page.goto(`${s.url}/doc.html?id=${realDocId}`);
+      await page.waitForSelector("body[data-ready=true]", { timeout: 90_000 });
+      expect(Number(await page.locator("#pagecount").textContent())).toBeGreaterThan(1);
+      const shown = Number(await page.locator("#pageno").textContent());
+      const other = shown > 1 ? shown - 1 : shown + 1;
+      await page.click(shown > 1 ? "#prev" : "#next"); // another page: more of the file
+      await expect.poll(() => page.locator("#pageno").textContent()).toBe(String(other));
+      const viaApi = gw.log.slice(mark).filter((r) => r.method === "GET" && r.path === `/api/documents/${realDocId}/pdf`);
+      expect(viaApi.length).toBeGreaterThan(0);
+      for (const r of viaApi) expect([r.status, r.authorization]).toEqual([302, `Bearer ${accessToken}`]);
+      console.log(`real filing: ${viaApi.length} PDF request(s) through the API, S3 answers: ${JSON.stringify(pdfRequests.map((p) => [p.status, p.range ?? "full"]))}`);
+      expect(pdfRequests.length).toBeGreaterThan(0);
+      expect(problems).toEqual([]);
+    }, 120_000);
 
     it("sign out clears the tab's tokens, ends the hosted-UI session and a new visit signs in again", async () => {
       const before = (await tokensIn(page))!;
