@@ -7,7 +7,7 @@
 //   npx tsx scripts/buildSite.ts --out DIR [--api URL] [--auth-domain URL --client-id ID]
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 
 const require = createRequire(import.meta.url);
@@ -49,7 +49,12 @@ const excludedFromWeb = (rel: string): boolean => rel === "config.js" || rel.end
 /** Builds the site into outDir (emptied first). Returns the relative paths written, sorted. */
 export function buildSite(outDir: string, opts: { config?: SiteConfig } = {}): string[] {
   const out = resolve(outDir);
-  if (out === WEB_SRC || out.startsWith(WEB_SRC + sep) || out === REPO_ROOT) throw new Error(`refusing to build the site into ${out}`);
+  // outDir is emptied first: never web/ itself, a folder inside it, or one that contains it (the repo, /).
+  const inside = (dir: string, root: string): boolean => {
+    const rel = relative(root, dir);
+    return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  };
+  if (inside(out, WEB_SRC) || inside(WEB_SRC, out)) throw new Error(`refusing to build the site into ${out}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   cpSync(WEB_SRC, out, { recursive: true, filter: (src) => !excludedFromWeb(relative(WEB_SRC, src).split(sep).join("/")) });

@@ -136,6 +136,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the static site (as deployed) against th
       for (const dir of ["cmaps", "standard_fonts", "wasm"]) expect(s.files.some((f) => f.startsWith(`pdfjs/${dir}/`)), dir).toBe(true);
       expect(s.files.filter((f) => f.endsWith(".d.ts") || f.endsWith(".map") || f.startsWith("pdfjs/build/pdf.mjs"))).toEqual([]);
       expect(readFileSync(join(s.root, "config.js"), "utf8")).toBe(renderConfigJs(s.config));
+      // The output folder is emptied first: web/, folders in it and folders holding it are refused.
+      for (const dir of [join(repoRoot, "web"), join(repoRoot, "web", "js"), repoRoot, resolve(repoRoot, "..")]) expect(() => buildSite(dir), dir).toThrow(/refusing/);
       // Without a config the build leaves config.js out (on AWS it is generated at deploy time).
       const bare = mkdtempSync(join(tmpdir(), "bl-site-bare-"));
       try {
