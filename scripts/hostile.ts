@@ -3,7 +3,9 @@
 //      error code it prints, wall time and peak RSS, in its own process with a kill timer;
 //   2. the embedded pipeline (real ingest handler; in a child process, because a bomb that exhausts
 //      memory must not take this script down): stored status, failure code, alert.
-// and whether the outcome meets the contract in cases.ts.
+// and whether the outcome meets the contract in cases.ts. Then the inputs only the parse worker can
+// stop (test/hostile/stallFixtures.ts: a page that spins pdfjs, a memory hog) through the CLI with
+// the parse worker (default) and with --in-process, and through the same pipeline run.
 //
 //   npx tsx scripts/hostile.ts [--no-pipeline] [--only name,name] [--kill-after SECONDS]
 import { spawnSync } from "node:child_process";
@@ -16,6 +18,20 @@ import { DEFAULT_PDF_LIMITS } from "../parsers/pdf/limits.ts";
 import { writeBigCase } from "../fixtures/hostile/generate.ts";
 import { cliBundle, REPO_ROOT, timedRun } from "../test/hostile/childRunner.ts";
 import type { PipelineReport } from "../test/hostile/pipelineRun.ts";
+import { STALL_CASES, writeStallCase, type StallCase } from "../test/hostile/stallFixtures.ts";
+
+/** The hard-bound cases: the CLI limits they run with, the code expected, and its time bound (startup included). */
+const WORKER_CASES: { name: StallCase; cliArgs: string[]; expect: string; withinMs: number }[] = [
+  { name: "stall-path", cliArgs: ["--page-timeout", "3000"], expect: "page_timeout", withinMs: 3_000 + 1_000 + 5_000 },
+  { name: "memory-string", cliArgs: ["--max-memory", "500"], expect: "memory_limit", withinMs: 30_000 },
+];
+/**
+ * What the pipeline (default limits: 20 s per page, 1024 MB) must record for them. The hog grows
+ * ~100 MB/s on an idle core: memory_limit first, but on a loaded machine the page window may close first.
+ */
+const WORKER_PIPELINE_EXPECT: Record<StallCase, string[]> = { "stall-path": ["page_timeout"], "memory-string": ["memory_limit", "page_timeout"] };
+/** The in-process runs are the contrast (minutes, GBs): cut them off sooner. */
+const IN_PROCESS_KILL_MS = 120_000;
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -73,10 +89,20 @@ async function main(): Promise<void> {
     rows.push({ c, file, out, exit: r.exitCode });
   }
 
+  const workerRows: { name: StallCase; file: string; worker: Outcome; inProcess: Outcome }[] = [];
+  for (const w of WORKER_CASES.filter((x) => !only || only.includes(x.name))) {
+    const file = writeStallCase(bigDir, w.name);
+    process.stderr.write(`cli (worker / in-process): ${w.name} … `);
+    const worker = cliOutcome(await timedRun(process.execPath, [cli, "parse", file, ...w.cliArgs], { killAfterMs, keepStdout: false }));
+    const inProcess = cliOutcome(await timedRun(process.execPath, [cli, "parse", file, ...w.cliArgs, "--in-process"], { killAfterMs: Math.min(killAfterMs, IN_PROCESS_KILL_MS), keepStdout: false }));
+    process.stderr.write(`${worker.result} ${worker.ms} ms / ${inProcess.result} ${inProcess.ms} ms\n`);
+    workerRows.push({ name: w.name, file, worker, inProcess });
+  }
+
   let pipeline: PipelineReport | undefined;
   if (!flag("--no-pipeline")) {
     process.stderr.write("pipeline: uploading every case to the embedded stack …\n");
-    const files = rows.map((r) => ({ name: r.c.name, path: r.file }));
+    const files = [...rows.map((r) => ({ name: r.c.name, path: r.file })), ...workerRows.map((r) => ({ name: r.name, path: r.file }))];
     const self = fileURLToPath(import.meta.url);
     const tsx = path.join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
     const res = spawnSync(process.execPath, ["--openssl-legacy-provider", tsx, self, "--pipeline-child", "--files", JSON.stringify(files)], {
@@ -119,6 +145,39 @@ async function main(): Promise<void> {
   console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
   for (const l of lines) console.log(fmt(l));
   console.log(`\nCLI: esbuild bundle of cli/main.ts under plain node ${process.version}, default PdfLimits; time = wall time of the whole command (startup included); peak RSS from GNU time.`);
+
+  if (workerRows.length) {
+    console.log("\nHard bounds (parse worker, functions/shared/parseInWorker.ts): the CLI with the worker (default) and with --in-process, same limits; pipeline with default limits.");
+    const whead = ["case", "input", "cli limits", "expected", "worker outcome", "time", "peak RSS", "in-process outcome", "time", "peak RSS", "pipeline", "alert", "verdict"];
+    const wlines = workerRows.map((r) => {
+      const w = WORKER_CASES.find((x) => x.name === r.name)!;
+      const p = pipeline?.rows.find((x) => x.name === r.name);
+      const cliOk = r.worker.result === (w.expect as Outcome["result"]) && r.worker.ms <= w.withinMs;
+      const pipeOk = !p || (p.status === "FAILED" && WORKER_PIPELINE_EXPECT[r.name].includes(p.failureCode ?? "") && p.alerted);
+      const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+      const rss = (o: Outcome) => (o.maxRssMb !== undefined ? `${o.maxRssMb} MB` : "?");
+      return [
+        r.name,
+        STALL_CASES[r.name].what,
+        w.cliArgs.join(" "),
+        `${w.expect} ≤ ${sec(w.withinMs)}`,
+        r.worker.result,
+        sec(r.worker.ms),
+        rss(r.worker),
+        r.inProcess.result,
+        sec(r.inProcess.ms),
+        rss(r.inProcess),
+        p ? `${p.status}${p.failureCode ? ` ${p.failureCode}` : ""}` : pipeline ? "-" : "(skipped)",
+        p ? (p.alerted ? p.alertKind ?? "yes" : "no") : "",
+        cliOk && pipeOk ? "OK" : `FAIL${cliOk ? "" : " (cli)"}${pipeOk ? "" : " (pipeline)"}`,
+      ];
+    });
+    const ww = whead.map((h, i) => Math.max(h.length, ...wlines.map((l) => l[i]!.length)));
+    const wfmt = (l: string[]) => "| " + l.map((x, i) => x.padEnd(ww[i]!)).join(" | ") + " |";
+    console.log(wfmt(whead));
+    console.log("|" + ww.map((x) => "-".repeat(x + 2)).join("|") + "|");
+    for (const l of wlines) console.log(wfmt(l));
+  }
   if (pipeline) {
     console.log(`Pipeline: embedded stack, ${pipeline.rows.length} uploads, idle=${pipeline.idle}, DLQ depth ${pipeline.dlqDepth}, ${(pipeline.wallMs / 1000).toFixed(1)} s in all.`);
     for (const p of pipeline.rows) if (p.failureMessage || p.handlerErrors.length) console.log(`  ${p.name}: ${p.failureMessage ?? ""}${p.handlerErrors.length ? ` handler errors: ${p.handlerErrors.join(" / ")}` : ""}`);
