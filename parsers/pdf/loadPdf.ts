@@ -8,10 +8,10 @@ import type { PageModel, PdfInfo } from "./pageModel.ts";
 import { PdfError } from "./errors.ts";
 import { resolveLimits, type PdfLimits } from "./limits.ts";
 import { findDecompressionBomb } from "./streamGuard.ts";
-import { loadPdfjs, resolvePdfjsAssets } from "./pdfjsRuntime.ts";
-import { walkOperatorList, type FontInfo, type Matrix, type PathPaint } from "./opWalker.ts";
+import { loadPdfjs, resolvePdfjsAssets, textOnlyFontOptions } from "./pdfjsRuntime.ts";
+import { walkOperatorList, type Matrix, type PathPaint } from "./opWalker.ts";
 import { extractRulings, type RulingSettings } from "./rulings.ts";
-import { textContentFromOperatorList, type TextFont } from "./textContent.ts";
+import { readTextFont, textContentFromOperatorList, type TextFont } from "./textContent.ts";
 import { buildTextRuns, DEFAULT_TEXT_RUN_SETTINGS, VisibilityTracker, type RawTextItem, type TextRunSettings, type TextRunStats, type TextStyle } from "./textRuns.ts";
 
 export interface PdfSettings {
@@ -70,7 +70,7 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
     // pdfjs transfers (detaches) the buffer it is given: hand it a copy so the caller's bytes survive.
     data: bytes.slice(),
     isEvalSupported: false,
-    disableFontFace: true,
+    ...textOnlyFontOptions(),
     useSystemFonts: false,
     cMapUrl: assets.cMapUrl,
     cMapPacked: true,
@@ -143,32 +143,11 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
       // microtasks, so the timeout timer can fire only between phases.
       const opList = await page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE });
       await yieldToEventLoop();
-      const fontCache = new Map<string, FontInfo & TextFont>();
-      const fontInfo = (name: string) => {
-        if (!fontCache.has(name)) {
-          let fi: FontInfo & TextFont = {};
-          try {
-            if (page.commonObjs.has(name)) {
-              const f = page.commonObjs.get(name) as Partial<Record<keyof TextFont, unknown>> | string;
-              if (f && typeof f === "object") {
-                fi = {
-                  fontMatrix: Array.isArray(f.fontMatrix) ? f.fontMatrix.map(Number) : undefined,
-                  vertical: !!f.vertical,
-                  name: typeof f.name === "string" ? f.name : undefined,
-                  ascent: typeof f.ascent === "number" ? f.ascent : undefined,
-                  descent: typeof f.descent === "number" ? f.descent : undefined,
-                  fallbackName: typeof f.fallbackName === "string" ? f.fallbackName : undefined,
-                  isType3Font: !!f.isType3Font,
-                  bbox: Array.isArray(f.bbox) ? f.bbox.map(Number) : undefined,
-                };
-              }
-            }
-          } catch {
-            /* unresolved font: defaults */
-          }
-          fontCache.set(name, fi);
-        }
-        return fontCache.get(name);
+      const fontCache = new Map<string, TextFont>();
+      const fontInfo = (name: string): TextFont => {
+        let f = fontCache.get(name);
+        if (!f) fontCache.set(name, (f = readTextFont(page.commonObjs, name)));
+        return f;
       };
       let content = textContentFromOperatorList(pdfjs, opList, fontInfo, page.view);
       if (!opList.fnArray.includes(pdfjs.OPS.showText)) {

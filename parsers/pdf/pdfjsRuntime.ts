@@ -14,6 +14,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 
 export type Pdfjs = typeof import("pdfjs-dist/legacy/build/pdf.mjs");
+type DocumentInitParameters = Exclude<Parameters<Pdfjs["getDocument"]>[0], string | URL | ArrayBufferLike | ArrayBufferView | undefined>;
 
 export interface PdfjsAssets {
   cMapUrl: string;
@@ -26,13 +27,48 @@ let loaded: Promise<Pdfjs> | undefined;
 export function loadPdfjs(): Promise<Pdfjs> {
   loaded ??= (async () => {
     installDomMatrixStub();
+    const natives = nativeBuiltins();
     const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
     const worker = await import("pdfjs-dist/legacy/build/pdf.worker.mjs");
+    restoreNativeBuiltins(natives);
     (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker ??= worker;
     pdfjs.GlobalWorkerOptions.workerSrc ||= "pdf.worker.mjs";
     return pdfjs;
   })();
   return loaded;
+}
+
+// The legacy build bundles core-js, which on Node 20 *replaces* Array.prototype.push (a JS loop
+// that also re-checks the length on every call), JSON.parse and JSON.stringify for the whole
+// process, for spec corner cases (arrays longer than 2^32 − 1, non-writable lengths, JSON source
+// text access) that neither pdfjs nor this project meets. Every push in pdfjs's parser and in our
+// layout code went through it (~8% of a parse). The native functions are put back after loading;
+// additions (Promise.withResolvers, Map.prototype.getOrInsert, Uint8Array base64…) stay.
+function nativeBuiltins() {
+  return { push: Array.prototype.push, parse: JSON.parse, stringify: JSON.stringify };
+}
+
+function restoreNativeBuiltins(n: ReturnType<typeof nativeBuiltins>): void {
+  if (Array.prototype.push !== n.push) Object.defineProperty(Array.prototype, "push", { value: n.push, writable: true, configurable: true, enumerable: false });
+  if (JSON.parse !== n.parse) Object.defineProperty(JSON, "parse", { value: n.parse, writable: true, configurable: true, enumerable: false });
+  if (JSON.stringify !== n.stringify) Object.defineProperty(JSON, "stringify", { value: n.stringify, writable: true, configurable: true, enumerable: false });
+}
+
+/**
+ * getDocument options that keep pdfjs from preparing fonts for drawing, which this project never
+ * does. With disableFontFace (pdfjs's Node default) the worker compiles the outline of every glyph
+ * shown and posts it to this thread (~7% of a parse); without it pdfjs hands each font to its
+ * FontLoader, which in Node has no document to install it in and would fall back to the outlines.
+ * This stand-in document (getDocument's documented `ownerDocument`) takes the @font-face rule and
+ * drops it. Text, widths and Unicode mapping do not depend on either path.
+ */
+export function textOnlyFontOptions(): Pick<DocumentInitParameters, "disableFontFace" | "ownerDocument"> {
+  const sheet = { cssRules: { length: 0 }, insertRule: () => 0 };
+  const ownerDocument = {
+    createElement: () => ({ sheet, remove: () => undefined }),
+    documentElement: { getElementsByTagName: () => [{ append: () => undefined }] },
+  };
+  return { disableFontFace: false, ownerDocument: ownerDocument as unknown as DocumentInitParameters["ownerDocument"] };
 }
 
 /** Directory paths with a trailing separator, as pdfjs requires for its factory URLs. */

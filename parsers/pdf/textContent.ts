@@ -40,6 +40,28 @@ export interface TextFont {
   bbox?: number[];
 }
 
+/** The facts of a loaded font from pdfjs's FontFaceObject (page.commonObjs.get(loadedName)). */
+export function readTextFont(commonObjs: { has(name: string): boolean; get(name: string): unknown }, loadedName: string): TextFont {
+  try {
+    if (!commonObjs.has(loadedName)) return {};
+    const f = commonObjs.get(loadedName) as Partial<Record<keyof TextFont, unknown>> | string | null;
+    // A font pdfjs could not load resolves to its error message.
+    if (!f || typeof f !== "object") return {};
+    return {
+      fontMatrix: Array.isArray(f.fontMatrix) ? f.fontMatrix.map(Number) : undefined,
+      vertical: !!f.vertical,
+      name: typeof f.name === "string" ? f.name : undefined,
+      ascent: typeof f.ascent === "number" ? f.ascent : undefined,
+      descent: typeof f.descent === "number" ? f.descent : undefined,
+      fallbackName: typeof f.fallbackName === "string" ? f.fallbackName : undefined,
+      isType3Font: !!f.isType3Font,
+      bbox: Array.isArray(f.bbox) ? f.bbox.map(Number) : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
 export interface TextContent {
   items: RawTextItem[];
   styles: Record<string, TextStyle>;
@@ -66,7 +88,13 @@ interface Glyph {
 const SPECIAL_CHAR = /^(\s)|(\p{Mn})|(\p{Cf})$/u;
 interface Category { isWhitespace: boolean; isZeroWidthDiacritic: boolean; isInvisibleFormatMark: boolean }
 const categories = new Map<string, Category>();
+const PLAIN: Category = { isWhitespace: false, isZeroWidthDiacritic: false, isInvisibleFormatMark: false };
 function categoryOf(char: string): Category {
+  if (char.length === 1) {
+    // Fast path: printable ASCII and the CJK blocks are none of the three.
+    const code = char.charCodeAt(0);
+    if ((code > 0x20 && code < 0x7f) || (code >= 0x3400 && code <= 0x9fff)) return PLAIN;
+  }
   let c = categories.get(char);
   if (!c) {
     const g = char.match(SPECIAL_CHAR);
@@ -149,6 +177,8 @@ class Stream {
     prevTransform: null, prevTextRise: 0, textAdvanceScale: 0, spaceInFlowMin: 0, spaceInFlowMax: 0,
     trackingSpaceMin: Infinity, negativeSpaceMax: -Infinity, notASpace: -Infinity, transform: null, fontName: null,
   };
+  /** Storage for item.prevTransform, rewritten after every glyph. */
+  readonly prevTransform = new Array<number>(6);
   readonly twoLastChars = [" ", " "];
   twoLastCharsPos = 0;
   constructor(state: TextState) {
@@ -187,17 +217,34 @@ export function textContentFromOperatorList(
     s.twoLastCharsPos = 0;
   }
   function pushWhitespace(width: number, height: number, transform = s.item.prevTransform, fontName = s.item.fontName): void {
-    items.push({ str: " ", dir: "ltr", width, height, transform: transform ?? [...IDENTITY], fontName: fontName ?? "" });
+    items.push({ str: " ", dir: "ltr", width, height, transform: transform ? transform.slice() : [...IDENTITY], fontName: fontName ?? "" });
   }
-  function getCurrentTextTransform(): number[] {
+  /**
+   * pdfjs getCurrentTextTransform: CTM × Tm × [Tfs·Th 0 0 Tfs 0 Ts], written into `out` (no
+   * allocation on the per-glyph path). The products keep Util.transform's order of operations,
+   * so the result is bit-identical to pdfjs's.
+   */
+  function currentTextTransform(out: number[] = new Array<number>(6)): number[] {
+    const T = st.textMatrix, C = st.ctm;
+    const a = st.fontSize * st.textHScale, rise = st.textRise;
+    let d = st.fontSize;
     const font = st.font;
-    const tsm = [st.fontSize * st.textHScale, 0, 0, st.fontSize, 0, st.textRise];
     if (font?.isType3Font && st.fontSize <= 1 && !sameMatrix(st.fontMatrix, FONT_IDENTITY_MATRIX)) {
       const glyphHeight = font.bbox ? font.bbox[3]! - font.bbox[1]! : 0;
-      if (glyphHeight > 0) tsm[3] = tsm[3]! * glyphHeight * st.fontMatrix[3]!;
+      if (glyphHeight > 0) d *= glyphHeight * st.fontMatrix[3]!;
     }
-    return multiply(st.ctm as Matrix, multiply(st.textMatrix as Matrix, tsm as Matrix));
+    const m0 = T[0]! * a + T[2]! * 0, m1 = T[1]! * a + T[3]! * 0;
+    const m2 = T[0]! * 0 + T[2]! * d, m3 = T[1]! * 0 + T[3]! * d;
+    const m4 = T[0]! * 0 + T[2]! * rise + T[4]!, m5 = T[1]! * 0 + T[3]! * rise + T[5]!;
+    out[0] = C[0]! * m0 + C[2]! * m1;
+    out[1] = C[1]! * m0 + C[3]! * m1;
+    out[2] = C[0]! * m2 + C[2]! * m3;
+    out[3] = C[1]! * m2 + C[3]! * m3;
+    out[4] = C[0]! * m4 + C[2]! * m5 + C[4]!;
+    out[5] = C[1]! * m4 + C[3]! * m5 + C[5]!;
+    return out;
   }
+  const scratch = new Array<number>(6);
   function ensureTextContentItem(): Item {
     const item = s.item;
     if (item.initialized) return item;
@@ -207,7 +254,7 @@ export function textContentFromOperatorList(
       styles[loadedName] = { fontFamily: font.fallbackName, ascent: font.ascent, descent: font.descent, vertical: !!font.vertical };
     }
     item.fontName = loadedName;
-    const trm = (item.transform = getCurrentTextTransform());
+    const trm = (item.transform = currentTextTransform());
     if (!font.vertical) {
       item.width = item.totalWidth = 0;
       item.height = item.totalHeight = Math.hypot(trm[2]!, trm[3]!);
@@ -264,7 +311,7 @@ export function textContentFromOperatorList(
   function appendEOL(): void {
     resetLastChars();
     if (s.item.initialized) flushTextContentItem();
-    else items.push({ str: "", dir: "ltr", width: 0, height: 0, transform: getCurrentTextTransform(), fontName: st.loadedName ?? "" });
+    else items.push({ str: "", dir: "ltr", width: 0, height: 0, transform: currentTextTransform(), fontName: st.loadedName ?? "" });
   }
   function addFakeSpaces(width: number, transf: number[] | null, textOrientation: number): boolean {
     const item = s.item;
@@ -283,7 +330,7 @@ export function textContentFromOperatorList(
     }
     flushTextContentItem();
     resetLastChars();
-    pushWhitespace(Math.abs(width), Math.abs(height), transf || getCurrentTextTransform(), fontName);
+    pushWhitespace(Math.abs(width), Math.abs(height), transf || currentTextTransform(), fontName);
     return true;
   }
   function applyInverseRotation(x: number, y: number, m: number[]): [number, number] {
@@ -292,7 +339,7 @@ export function textContentFromOperatorList(
   }
   function compareWithLastPosition(glyphWidth: number): boolean {
     const item = s.item;
-    const currentTransform = getCurrentTextTransform();
+    const currentTransform = currentTextTransform(scratch);
     let posX = currentTransform[4]!;
     let posY = currentTransform[5]!;
     if (st.font?.vertical) {
@@ -457,7 +504,7 @@ export function textContentFromOperatorList(
         textChunk.height += scaledDim;
       }
       if (scaledDim) {
-        textChunk.prevTransform = getCurrentTextTransform();
+        textChunk.prevTransform = currentTextTransform(s.prevTransform);
         textChunk.prevTextRise = st.textRise;
       }
       if (saveLastChar(unicode)) textChunk.str.push(" ");
