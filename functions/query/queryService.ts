@@ -106,6 +106,12 @@ export interface Paged<T> {
 
 type Item = Record<string, unknown>;
 
+/** The partitions a listing reads, and (for a department without a year) its years, kept in the cursor. */
+interface Plan {
+  parts: PartitionQuery[];
+  years?: string[];
+}
+
 /** Flags of a rule, or of a rule family ("sum" matches "sum.children"). */
 function ruleFilter(rule: string | undefined): PartitionQuery["filter"] {
   if (rule === undefined) return undefined;
@@ -125,14 +131,14 @@ function allOf(...fs: PartitionQuery["filter"][]): PartitionQuery["filter"] {
 
 const eq = (attr: string, value: unknown): NonNullable<PartitionQuery["filter"]> => ({ expression: `#${attr} = :${attr}`, names: { [`#${attr}`]: attr }, values: { [`:${attr}`]: value } });
 
-/** Year (and department) as a sort-key prefix; a department without a year can only be a filter. */
-function scopeQuery(index: string, pk: string, scope: Scope): Pick<PartitionQuery, "index" | "pk" | "skPrefix" | "filter"> {
-  return {
-    index,
-    pk,
-    skPrefix: K.yearDeptPrefix(scope.year, scope.department),
-    filter: scope.year === undefined && scope.department !== undefined ? eq("department", scope.department) : undefined,
-  };
+/**
+ * The partitions of a scoped GSI2 SEV#/GSI3 CODE# query: one, with year (and department) as a sort-key
+ * prefix; or, for a department without a year, one per year the department has filings in (key
+ * prefixes `<year>#<department>#`, in year order — so only that department's items are read).
+ */
+function scopeParts(index: string, pk: string, scope: Scope, departmentYears: readonly string[] | undefined): PartitionQuery[] {
+  if (scope.department !== undefined && scope.year === undefined) return (departmentYears ?? []).map((y) => ({ index, pk, skPrefix: K.yearTextDeptPrefix(y, scope.department!) }));
+  return [{ index, pk, skPrefix: K.yearDeptPrefix(scope.year, scope.department) }];
 }
 
 /** A flag as listed: the flag, its document, and its number in the document (doc.html?flag=n). */
@@ -230,21 +236,44 @@ export class QueryService {
    */
   async flagsPage(q: Scope & { severity?: Severity; rule?: string }, page: Page): Promise<Paged<FlagRow>> {
     const severities = q.severity ? [q.severity] : SEVERITY_ORDER;
-    const parts = severities.map((sev): PartitionQuery => {
-      const base = scopeQuery(K.GSI2, K.severityGsi2Pk(sev), q);
-      return { ...base, filter: allOf(base.filter, ruleFilter(q.rule)) };
-    });
-    return this.paged(parts, page, this.servedFilter(q), (i) => flagRow(i as unknown as FlagItem));
+    const plan = async (years?: string[]): Promise<Plan> => {
+      const y = await this.yearsPlan(q, years);
+      const parts = severities.flatMap((sev) => scopeParts(K.GSI2, K.severityGsi2Pk(sev), q, y).map((p) => ({ ...p, filter: ruleFilter(q.rule) })));
+      return { parts, years: y };
+    };
+    return this.paged(plan, page, this.servedFilter(q), (i) => flagRow(i as unknown as FlagItem));
   }
 
   /** Amounts printed against a classification code. Order: year, department, document, table, row, side (GSI3 sort key). */
   async amountsPage(scheme: string, code: string, scope: Scope, page: Page): Promise<Paged<AmountRow>> {
-    return this.paged([scopeQuery(K.GSI3, K.codeGsi3Pk(scheme, code), scope)], page, this.servedFilter(scope), (i) => amountRow(i as unknown as AmountItem));
+    const plan = async (years?: string[]): Promise<Plan> => {
+      const y = await this.yearsPlan(scope, years);
+      return { parts: scopeParts(K.GSI3, K.codeGsi3Pk(scheme, code), scope, y), years: y };
+    };
+    return this.paged(plan, page, this.servedFilter(scope), (i) => amountRow(i as unknown as AmountItem));
+  }
+
+  /**
+   * For a department without a year: the years it has filings in (as stored), read once at the first
+   * page and carried by the cursor after, so every page of a walk reads the same partitions.
+   */
+  private async yearsPlan(scope: Scope, fromCursor: string[] | undefined): Promise<string[] | undefined> {
+    if (scope.department === undefined || scope.year !== undefined) return undefined;
+    if (fromCursor) return fromCursor;
+    const docs = await this.store.queryIndex(K.GSI1, "gsi1pk", K.deptGsi1Pk(scope.department));
+    return [...new Set(docs.map((d) => String(d.year ?? K.UNKNOWN)))].sort();
   }
 
   /** Reads one page over `parts` in turn (the cursor says which partition and key come next). */
-  private async paged<T>(parts: readonly PartitionQuery[], page: Page, keep: ((items: Item[]) => Promise<Item[]>) | undefined, view: (i: Item) => T): Promise<Paged<T>> {
+  private async paged<T>(
+    plan: readonly PartitionQuery[] | ((years?: string[]) => Promise<Plan>),
+    page: Page,
+    keep: ((items: Item[]) => Promise<Item[]>) | undefined,
+    view: (i: Item) => T,
+  ): Promise<Paged<T>> {
     let state: CursorState = page.cursor === undefined ? { p: 0 } : decodeCursor(page.cursor, page.binding);
+    const { parts, years } = typeof plan === "function" ? await plan(state.y) : { parts: plan, years: undefined };
+    if (parts.length === 0 && state.p === 0 && !state.k) return { items: [], count: 0, ...(page.cursor === undefined ? { total: 0 } : {}), page: { limit: page.limit, read: 0, requests: 0, stoppedBy: "end" } };
     if (state.p >= parts.length) throw new InvalidCursorError("its partition is not in this query");
     const items: Item[] = [];
     let read = 0;
@@ -253,7 +282,7 @@ export class QueryService {
     let next: CursorState | undefined;
     for (;;) {
       if (read >= this.budget.items || requests >= this.budget.requests) {
-        next = state;
+        next = { p: state.p, ...(state.k ? { k: state.k } : {}) };
         stoppedBy = "readBudget";
         break;
       }
@@ -280,7 +309,7 @@ export class QueryService {
       }
       state = following;
     }
-    const nextCursor = next ? encodeCursor(next, page.binding) : undefined;
+    const nextCursor = next ? encodeCursor(years ? { ...next, y: years } : next, page.binding) : undefined;
     return {
       items: items.map(view),
       count: items.length,

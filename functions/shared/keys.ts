@@ -90,6 +90,9 @@ export const codeGsi3Pk = (scheme: string, code: string): string => `CODE#${sche
 export const codeGsi3Sk = (year: number | undefined, department: string, docId: string, tableId: string, row: number, side: "L" | "R"): string =>
   `${year ?? UNKNOWN}#${part(department)}#${docId}#${part(tableId)}#${pad(row, 5)}#${side}`;
 
+/** Prefix for one department in one year (as stored: a year or UNKNOWN) on GSI2 SEV#/GSI3 sort keys. */
+export const yearTextDeptPrefix = (yearText: string, department: string): string => `${yearText}#${part(department)}#`;
+
 /** Prefix for "year, then optionally department" range conditions on GSI2/GSI3 sort keys. */
 export const yearDeptPrefix = (year?: number, department?: string): string | undefined => {
   if (year === undefined) return undefined;

@@ -5,6 +5,7 @@
 //   v1.<base64url(JSON {p, k, q})>.<base64url(HMAC-SHA256(secret, payload))[:22]>
 //     p  partition index (0 unless the answer spans partitions, e.g. flags of every severity)
 //     k  the DynamoDB key to start after (string attributes only)
+//     y  (some queries) the partition plan fixed at the first page, e.g. the years of a department
 //     q  SHA-256 of the route and its validated parameters except limit/cursor (the binding)
 //
 // A cursor replayed against another query, edited, or truncated fails the binding or the MAC and is
@@ -21,6 +22,8 @@ export interface CursorState {
   p: number;
   /** Key to start after in that partition; absent = the partition's beginning. */
   k?: StartKey;
+  /** The partition plan fixed at the first page (e.g. a department's years), so later pages read the same partitions. */
+  y?: string[];
 }
 
 /** A page cursor that was not produced by this query (tampered, truncated, or from another query). */
@@ -52,7 +55,7 @@ export function queryBinding(route: string, params: Record<string, unknown>): st
 }
 
 export function encodeCursor(state: CursorState, binding: string): string {
-  const payload = Buffer.from(JSON.stringify({ p: state.p, ...(state.k ? { k: state.k } : {}), q: binding }), "utf8").toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ p: state.p, ...(state.k ? { k: state.k } : {}), ...(state.y ? { y: state.y } : {}), q: binding }), "utf8").toString("base64url");
   return `${VERSION}.${payload}.${mac(payload)}`;
 }
 
@@ -68,12 +71,17 @@ export function decodeCursor(cursor: string, binding: string): CursorState {
   } catch {
     throw new InvalidCursorError("malformed");
   }
-  const o = v as { p?: unknown; k?: unknown; q?: unknown } | null;
+  const o = v as { p?: unknown; k?: unknown; y?: unknown; q?: unknown } | null;
   if (typeof o !== "object" || o === null || o.q !== binding) throw new InvalidCursorError("it belongs to a different query");
   if (typeof o.p !== "number" || !Number.isInteger(o.p) || o.p < 0) throw new InvalidCursorError("malformed");
+  const state: CursorState = { p: o.p };
   if (o.k !== undefined) {
     if (typeof o.k !== "object" || o.k === null || !Object.values(o.k).every((x) => typeof x === "string")) throw new InvalidCursorError("malformed");
-    return { p: o.p, k: o.k as StartKey };
+    state.k = o.k as StartKey;
   }
-  return { p: o.p };
+  if (o.y !== undefined) {
+    if (!Array.isArray(o.y) || !o.y.every((x) => typeof x === "string")) throw new InvalidCursorError("malformed");
+    state.y = o.y as string[];
+  }
+  return state;
 }

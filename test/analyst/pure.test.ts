@@ -67,6 +67,8 @@ describe("page cursor", () => {
     const c = encodeCursor(state, binding);
     expect(c).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
     expect(decodeCursor(c, queryBinding("flags", { year: 2025, severity: "error", limit: 500 }))).toEqual(state);
+    const planned = { p: 2, y: ["(unknown)", "2017", "2019"] };
+    expect(decodeCursor(encodeCursor(planned, binding), binding)).toEqual(planned);
   });
   it("refuses a cursor of another query, an edited one and garbage", () => {
     const c = encodeCursor(state, binding);
