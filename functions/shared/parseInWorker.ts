@@ -44,6 +44,8 @@ export const PARSE_WORKER_SETTINGS = Object.freeze({
   memoryPollMs: 50,
   /** V8 old-generation limit of a worker, as a multiple of maxMemoryMb (backstop; see above). */
   heapLimitFactor: 2,
+  /** V8 young generation of a worker (MB; 0 = V8's default). */
+  youngGenerationMb: 0,
 });
 
 export type ParseWorkerSettings = typeof PARSE_WORKER_SETTINGS;
@@ -59,6 +61,8 @@ export interface ParseRunInfo {
   coldStart: boolean;
   startupMs: number;
   parseMs: number;
+  /** parseDocument's time inside the worker (successful parses). */
+  workerMs?: number;
   /** Largest growth of the process's RSS over the parse, as sampled. */
   peakRssGrowthMb: number;
   killed?: "timeout" | "memory" | "abort";
@@ -82,9 +86,10 @@ class WorkerHandle {
   constructor(
     readonly heapMb: number,
     entry: URL,
+    youngMb: number,
   ) {
     this.worker = new Worker(entry, {
-      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      resourceLimits: { maxOldGenerationSizeMb: heapMb, ...(youngMb > 0 ? { maxYoungGenerationSizeMb: youngMb } : {}) },
       // Not the parent's loader flags (tsx): the entry is plain JavaScript.
       execArgv: [],
       // The worker shares the process's stdout/stderr (pdfjs warnings), not its stdin.
@@ -226,7 +231,7 @@ export class ParseWorkerPool {
         clearTimeout(timer);
         timer = setTimeout(onFire, ms);
       };
-      const finish = (info: Pick<ParseRunInfo, "killed">, keep: boolean, settle: () => void) => {
+      const finish = (info: Pick<ParseRunInfo, "killed" | "workerMs">, keep: boolean, settle: () => void) => {
         if (settled) return;
         settled = true;
         this.active--;
@@ -264,7 +269,7 @@ export class ParseWorkerPool {
             opts.onPage?.(m.n, m.count);
             arm(window, onSilence);
           } else if (m.type === "done") {
-            finish({}, this.reusable(handle, m.heapUsedMb), () => resolve(m.doc));
+            finish({ workerMs: m.workerMs }, this.reusable(handle, m.heapUsedMb), () => resolve(m.doc));
           } else {
             // A page the parser timed out itself may still be running inside pdfjs: do not reuse.
             finish({}, m.error.code !== "page_timeout" && this.reusable(handle, m.heapUsedMb), () => reject(rebuildError(m.error)));
@@ -341,7 +346,7 @@ export class ParseWorkerPool {
   }
 
   private spawn(entry: URL, heapMb: number): WorkerHandle {
-    return new WorkerHandle(heapMb, entry);
+    return new WorkerHandle(heapMb, entry, this.settings.youngGenerationMb);
   }
 
   private release(h: WorkerHandle): void {

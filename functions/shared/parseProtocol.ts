@@ -18,5 +18,6 @@ export interface SerializedError {
 export type FromWorker =
   | { type: "ready" }
   | { type: "page"; id: number; n: number; count: number }
-  | { type: "done"; id: number; doc: DisclosureDocument; heapUsedMb: number }
+  /** workerMs: parseDocument's own time inside the worker (the rest of the caller's wait is transport and startup). */
+  | { type: "done"; id: number; doc: DisclosureDocument; heapUsedMb: number; workerMs: number }
   | { type: "failed"; id: number; error: SerializedError; heapUsedMb: number };

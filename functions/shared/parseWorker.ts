@@ -25,9 +25,10 @@ port.on("message", (m: ToWorker) => {
   if (m.type !== "parse") return;
   const { id, bytes, opts } = m;
   void (async () => {
+    const t0 = performance.now();
     try {
       const doc = await parseDocument(bytes, { ...opts, onPage: (n, count) => send({ type: "page", id, n, count }) });
-      send({ type: "done", id, doc, heapUsedMb: Math.round(getHeapStatistics().used_heap_size / 1048576) });
+      send({ type: "done", id, doc, heapUsedMb: Math.round(getHeapStatistics().used_heap_size / 1048576), workerMs: Math.round(performance.now() - t0) });
     } catch (e) {
       send({ type: "failed", id, error: serializeError(e), heapUsedMb: Math.round(getHeapStatistics().used_heap_size / 1048576) });
     }
