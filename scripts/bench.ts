@@ -47,7 +47,7 @@ if (mode === "budgetlens") {
   pages = doc.source.pageCount;
   units = doc.tables.reduce((n, t) => n + t.rows.reduce((m, r) => m + r.cells.length, 0), 0);
 } else if (mode === "stages") {
-  // Where budgetlens spends its time: pdfjs extraction (operator list + text content) vs layout vs the rest.
+  // Where budgetlens spends its time: pdfjs extraction (operator list, text items, runs, rulings) vs layout vs the rest.
   const { openPdf } = await import("./parsers/pdf/loadPdf.ts");
   const { layoutPage } = await import("./parsers/layout/layoutPage.ts");
   const { parseDocument } = await import("./parsers/index.ts");
@@ -242,7 +242,7 @@ async function main(): Promise<void> {
     for (const r of rows) if (r.error) console.log(`  ${r.runner} @${r.pages}: ${r.error}`);
 
     if (stages.length) {
-      console.log("\nbudgetlens stages (bundle, warm: after one full parse in the same process): pdfjs extraction = getOperatorList + getTextContent + runs/rulings; layout = layoutPage; rest = tables, meta, narrative, zod");
+      console.log("\nbudgetlens stages (bundle, warm: after one full parse in the same process): pdfjs extraction = getOperatorList + text items/runs/rulings; layout = layoutPage; rest = tables, meta, narrative, zod");
       for (const x of stages) console.log(`  ${String(x.pages).padStart(3)} pages: extraction ${s(x.extractMs)} s, layout ${s(x.layoutMs)} s, rest ${s(x.restMs)} s (parseDocument ${s(x.totalMs)} s)`);
     }
     console.log("\nIngest Lambda bundle (esbuild: ESM, node22, minified, @aws-sdk/* external as on the nodejs22.x runtime):");

@@ -1,10 +1,11 @@
-// Text runs of a page from pdfjs getTextContent, placed in viewport space (upright, top-left
+// Text runs of a page from its text items (getTextContent's, rebuilt from the operator list by
+// textContent.ts), placed in viewport space (upright, top-left
 // origin) and cleaned: characters normalised, whitespace-only items, runs wholly off the page,
 // duplicates and text the page does not show are dropped.
 //
-// Invisible text. getTextContent reports every string in the content stream whatever its render
-// mode or colour (pdfjs 5 has no option to filter; includeMarkedContent only adds marked-content
-// brackets). So the operator list is walked in parallel (opWalker) to collect the boxes of text
+// Invisible text. The text items hold every string in the content stream whatever its render
+// mode or colour (as pdfjs getTextContent's do: pdfjs 5 has no option to filter). So the operator
+// list is also walked by opWalker to collect the boxes of text
 // that is not shown: render mode 3 (invisible) or 7 (clip only), fill alpha 0, inside an
 // optional-content group that is off, or white/near-white fill with nothing non-white (fill,
 // image, shading) painted beneath it earlier. A text-content
