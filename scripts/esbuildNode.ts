@@ -18,6 +18,12 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __blCreateRequire }
 export const PARSE_WORKER_SOURCE = path.join(REPO_ROOT, "functions", "shared", "parseWorker.ts");
 export const PARSE_WORKER_FILE = "parseWorker.mjs";
 
+/**
+ * The Lambda parses only in its worker: the handler's file need not carry the in-process parser
+ * (parserFromEnv in functions/shared/parseInWorker.ts tests this constant; esbuild drops the branch).
+ */
+export const LAMBDA_DEFINE: Record<string, string> = { "process.env.BUDGETLENS_BUNDLE_WORKER_ONLY": '"1"' };
+
 /** Where a bundle runs: its target and what stays outside it. */
 export type BundleKind = "cli" | "lambda" | "local";
 
@@ -31,7 +37,8 @@ const COMMON: BuildOptions = {
 
 /**
  * - cli: dependencies stay in node_modules (installed with the package), Node 20, linked map;
- * - lambda: everything bundled but the AWS SDK the nodejs22.x runtime ships, minified, with a map;
+ * - lambda: everything bundled but the AWS SDK the nodejs22.x runtime ships, minified, with a map,
+ *   the in-process parser left out of the handler (LAMBDA_DEFINE);
  * - local: a bundle run by plain node from inside the repo (tests): pdfjs-dist stays external (it
  *   is resolved from node_modules, so its assets are found as from the sources).
  */
@@ -40,7 +47,7 @@ export function nodeBundleOptions(kind: BundleKind): BuildOptions {
     case "cli":
       return { ...COMMON, target: "node20", packages: "external", sourcemap: "linked" };
     case "lambda":
-      return { ...COMMON, target: "node22", mainFields: ["module", "main"], minify: true, sourcemap: true, external: ["@aws-sdk/*"] };
+      return { ...COMMON, target: "node22", mainFields: ["module", "main"], minify: true, sourcemap: true, external: ["@aws-sdk/*"], define: LAMBDA_DEFINE };
     case "local":
       return { ...COMMON, target: "node20", external: ["pdfjs-dist", "@napi-rs/canvas"], logLevel: "silent" };
   }

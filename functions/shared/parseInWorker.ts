@@ -381,7 +381,12 @@ export type ParseFn = (bytes: Uint8Array, opts: ParseOptions) => Promise<Disclos
  */
 export function parserFromEnv(env: NodeJS.ProcessEnv = process.env): ParseFn {
   const mode = env.BUDGETLENS_PARSE_ISOLATION ?? "worker";
-  if (mode === "in-process") return async (bytes, opts) => (await import("../../parsers/index.ts")).parseDocument(bytes, opts);
+  if (mode === "in-process") {
+    // The Lambda bundle defines this constant: esbuild then drops the branch and, with it, a second
+    // copy of the parser and pdfjs from the handler's file (they live in parseWorker.mjs).
+    if (process.env.BUDGETLENS_BUNDLE_WORKER_ONLY === "1") throw new Error("this bundle parses in the worker only (BUDGETLENS_PARSE_ISOLATION=in-process is for the CLI and the sources)");
+    else return async (bytes, opts) => (await import("../../parsers/index.ts")).parseDocument(bytes, opts);
+  }
   if (mode !== "worker") throw new Error(`BUDGETLENS_PARSE_ISOLATION must be "worker" or "in-process", got ${mode}`);
   return parseInWorker;
 }

@@ -25,6 +25,7 @@ export function bundling(opts: { pdfjsAssets?: boolean } = {}): nodejs.BundlingO
     minify: LAMBDA.minify,
     sourceMap: Boolean(LAMBDA.sourcemap),
     banner: LAMBDA.banner?.js,
+    define: LAMBDA.define,
     // The Node 22 runtime ships AWS SDK v3; everything else (Powertools, zod, pdfjs) is bundled.
     externalModules: LAMBDA.external,
     commandHooks: {
