@@ -214,6 +214,28 @@ describe.skipIf(!existsSync(CHROMIUM))("flags across departments, in headless Ch
     180_000,
   );
 
+  it.skipIf(!REAL.includes("shanghai-putuo-2026-dept_budget.pdf"))(
+    "a narrative flag without a table cell opens on its sentence — the one the message quotes, where two sentences print the same 17.66%",
+    async () => {
+      // 司法局 2026 p.9: items 8 (156.34 → 183.95, +17.66%, right) and 9 (77.99 → 91.97, “+17.66%”, should be 17.93%).
+      const f = all.find((x) => x.rule === "narrative.change" && x.severity === "error" && x.expected === "17.93");
+      expect(f, "the 17.66% that should be 17.93%").toBeDefined();
+      expect(f!.box).toBeUndefined();
+      await page.goto(`${server.url}/flags.html?severity=error&rule=narrative.change`);
+      await waitList();
+      const s = await openFromList(f!);
+      expect(s.page).toBe(f!.page);
+      expect(s.statement?.where).toBe("main");
+      expect(s.statement?.page).toBe(f!.page);
+      const text = squash(s.statement!.text);
+      for (const x of ["77.99", "91.97", "17.66"]) expect(text).toContain(x);
+      expect(text).not.toContain("156.34");
+      expect((await page.locator("#pdfstmt .stmt-rect").count()) > 0).toBe(true);
+      await page.screenshot({ path: join(OUT, "web-flags-narrative-sentence.png") });
+    },
+    120_000,
+  );
+
   it("every boxed narrative flag of every ingested document lands on its cell (fixtures and real filings)", async () => {
     const boxed = all.filter((f) => f.rule.startsWith("narrative.") && f.box && f.severity !== "info");
     expect(boxed.length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@
 // document page shows boxPage, draws the box at box × scale (±1 px), pdf.js reads the highlighted
 // cell's text inside it, that cell prints the figure the sentence was compared with (the flag's
 // expected, unit for unit) and — when the sentence is on another page — the sentence is found and
-// marked there. The tally goes to test-output/flags-handcheck.txt, screenshots beside it.
+// marked there (the marked sentence prints every figure the message quotes from it). The tally goes to test-output/flags-handcheck.txt, screenshots beside it.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,7 +31,13 @@ type DocState = {
   statement: { page: number; rects: unknown[]; text: string } | null;
 };
 const factor = (u: string | null | undefined) => (u === "万元" ? 10_000 : 1);
-const squash = (x = "") => x.replace(/[\s,]/g, "");
+const squash = (x = "") => x.normalize("NFKC").replace(/[\s,]/g, "");
+/**
+ * The figures of the statement as the message quotes it — its Chinese part up to the closing ”, the
+ * computation (，按…) or the comparison (：应为…), whichever comes first: the marked sentence must print them all.
+ */
+const quotedFigures = (message: string) => (squash(message.split(" / ")[0]).split(/”|,按|:/)[0]!.match(/\d+(?:\.\d+)?/g) ?? []).filter((x) => x.length >= 3);
+const sentenceOk = (f: ApiFlag, text: string | undefined) => text !== undefined && quotedFigures(f.message).every((x) => squash(text).includes(x));
 
 describe.skipIf(!HEAVY || !existsSync(CHROMIUM) || !existsSync(REAL_DIR))("hand check: every narrative flag of the real filings opened from the flags page", () => {
   let backend: Backend;
@@ -94,7 +100,7 @@ describe.skipIf(!HEAVY || !existsSync(CHROMIUM) || !existsSync(REAL_DIR))("hand 
       const rectOk = !!s.highlight && geo.every((v, i) => Math.abs(v - f.box![i]! * s.highlight!.scale) <= 1);
       const textOk = !!s.highlight?.cellText && squash(s.highlight.pdfText).includes(squash(s.highlight.cellText));
       const pageOk = s.page === f.boxPage;
-      const stmtOk = f.page === f.boxPage || (s.statement?.page === f.page && s.statement.rects.length > 0);
+      const stmtOk = f.page === f.boxPage || (s.statement?.page === f.page && s.statement.rects.length > 0 && sentenceOk(f, s.statement.text));
       const ok = valueOk && rectOk && textOk && pageOk && stmtOk;
       if (ok) landed++;
       lines.push(`${ok ? "OK  " : "MISS"} ${f.severity} ${f.rule} ${f.department} p${f.page} → cell p${f.boxPage} ${(f.row ?? []).join(" ")} expected ${f.expected} printed ${f.actual} | pdf “${s.highlight?.pdfText ?? ""}” sentence “${s.statement?.text.slice(0, 40) ?? "-"}” [value ${+valueOk} rect ${+rectOk} text ${+textOk} page ${+pageOk} sentence ${+stmtOk}]`);
@@ -106,9 +112,9 @@ describe.skipIf(!HEAVY || !existsSync(CHROMIUM) || !existsSync(REAL_DIR))("hand 
       await page.goto(`${server.url}/doc.html?id=${f.docId}&flag=${f.n}`);
       await page.waitForSelector("body[data-ready=true]", { timeout: 90_000 });
       const s = await docState();
-      const ok = s.page === f.page && s.statement?.page === f.page && s.statement.rects.length > 0;
+      const ok = s.page === f.page && s.statement?.page === f.page && s.statement.rects.length > 0 && sentenceOk(f, s.statement.text);
       if (ok) found++;
-      lines.push(`${ok ? "OK  " : "MISS"} (sentence only) ${f.severity} ${f.rule} ${f.department} p${f.page} printed ${f.actual} | sentence “${s.statement?.text.slice(0, 50) ?? "-"}”`);
+      lines.push(`${ok ? "OK  " : "MISS"} (sentence only) ${f.severity} ${f.rule} ${f.department} p${f.page} printed ${f.actual} quoted [${quotedFigures(f.message).join(" ")}] | sentence “${s.statement?.text ?? "-"}”`);
       await page.screenshot({ path: join(OUT, `handcheck-sentence-${f.docId.slice(0, 8)}-${f.n}.png`) });
     }
     const tally = `boxed narrative flags: ${landed}/${boxed.length} on the right cell; unboxed narrative errors/warnings: ${found}/${unboxed.length} sentences found`;

@@ -206,6 +206,8 @@ async function pageChars(page) {
   return out;
 }
 
+/** How far (characters) a quoted fragment's mark is widened to the sentence around it, each way. */
+const SENTENCE_REACH = 160;
 const normText = (s) => String(s ?? "").normalize("NFKC").replace(/\s+/g, "");
 
 /**
@@ -217,10 +219,12 @@ function statementNeedles(flag) {
   const out = [];
   const sentence = /原文 \/ text: ([\s\S]+)$/.exec(flag.message)?.[1];
   const quotes = [...flag.message.matchAll(/“([^”]+)”/g)].map((m) => m[1]);
-  for (const full of [sentence, ...quotes].filter(Boolean).map(normText)) {
-    for (const n of [full.length, 40, 24, 14, 8]) if (n <= full.length && n >= 6) out.push({ needle: full.slice(0, n), full });
+  const whole = sentence ? [{ text: sentence, part: false }] : [];
+  for (const { text, part } of [...whole, ...quotes.map((q) => ({ text: q, part: true }))]) {
+    const full = normText(text);
+    for (const n of [full.length, 40, 24, 14, 8]) if (n <= full.length && n >= 6) out.push({ needle: full.slice(0, n), full, part });
   }
-  if (flag.actual && /\d/.test(flag.actual)) out.push({ needle: normText(flag.actual), full: normText(flag.actual) });
+  if (flag.actual && /\d/.test(flag.actual)) out.push({ needle: normText(flag.actual), full: normText(flag.actual), part: true });
   return out;
 }
 
@@ -229,11 +233,28 @@ async function findStatement(flag, pageNo) {
   const page = await pdf.getPage(pageNo);
   const chars = await pageChars(page);
   const text = chars.map((c) => c.ch).join("");
-  for (const { needle, full } of statementNeedles(flag)) {
-    const at = text.indexOf(needle);
-    if (at < 0) continue;
-    // A prefix found: the sentence goes on from there (as long as the page's text agrees loosely).
-    const end = Math.min(text.length, at + (needle.length < full.length ? full.length : needle.length));
+  // The figures the message cites (“由77.99万元到91.97万元”): they tell apart sentences that share words.
+  const cited = [...new Set(normText(flag.message.split(" / ")[0]).match(/\d+(?:\.\d+)?/g) ?? [])].filter((x) => x.length >= 3);
+  for (const { needle, full, part } of statementNeedles(flag)) {
+    const spans = [];
+    for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+      // A prefix found: the sentence goes on from there (as long as the page's text agrees loosely).
+      let at = i;
+      let end = Math.min(text.length, at + (needle.length < full.length ? full.length : needle.length));
+      if (part) {
+        // Words or a figure out of a sentence: mark the whole sentence they are in (within reason).
+        const stop = /[。；;！？!?]/;
+        let a = at;
+        while (a > 0 && at - a < SENTENCE_REACH && !stop.test(text[a - 1])) a--;
+        let b = end;
+        while (b < text.length && b - end < SENTENCE_REACH && !stop.test(text[b - 1])) b++;
+        [at, end] = [a, b];
+      }
+      const sentenceText = text.slice(at, end);
+      spans.push({ at, end, score: cited.filter((x) => sentenceText.includes(x)).length });
+    }
+    if (spans.length === 0) continue;
+    const { at, end } = spans.reduce((best, x) => (x.score > best.score ? x : best));
     const hit = chars.slice(at, end);
     const lines = [];
     for (const c of hit) {
