@@ -36,7 +36,7 @@ const squash = (x = "") => x.normalize("NFKC").replace(/[\s,]/g, "");
  * The figures of the statement as the message quotes it — its Chinese part up to the closing ”, the
  * computation (，按…) or the comparison (：应为…), whichever comes first: the marked sentence must print them all.
  */
-const quotedFigures = (message: string) => (squash(message.split(" / ")[0]).split(/”|,按|:/)[0]!.match(/\d+(?:\.\d+)?/g) ?? []).filter((x) => x.length >= 3);
+const quotedFigures = (message: string) => (squash(message.split(" / ")[0]).split(/”|按(?=\d)|:/)[0]!.match(/\d+(?:\.\d+)?/g) ?? []).filter((x) => x.length >= 3);
 const sentenceOk = (f: ApiFlag, text: string | undefined) => text !== undefined && quotedFigures(f.message).every((x) => squash(text).includes(x));
 
 describe.skipIf(!HEAVY || !existsSync(CHROMIUM) || !existsSync(REAL_DIR))("hand check: every narrative flag of the real filings opened from the flags page", () => {
