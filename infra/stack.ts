@@ -105,19 +105,15 @@ export class BudgetlensStack extends Stack {
     nag(cdn, "CFR2", "The distribution serves static files only (GET/HEAD from a private bucket); every data request goes to the JWT-protected API. WAF's fixed monthly cost is not justified for a few analysts.");
     nag(this.auth.userPool, "COG2", "MFA (TOTP) is optional by decision: analysts are created by an administrator, with a 14-character password policy; make it REQUIRED where policy demands.");
     nag(this.auth.userPool, "COG8", "Essentials tier: a handful of admin-created analysts; Plus (threat protection) is charged per user and can be enabled without code changes.");
-    // BucketDeployment's singleton custom-resource Lambda (uploads the site at deploy time).
+    // BucketDeployment's singleton custom-resource Lambda (uploads the site at deploy time), on the site's own role.
     const deployer = this.node.children.find((c) => c.node.id.startsWith("Custom::CDKBucketDeployment"));
-    if (deployer) {
-      nag(deployer, basicExecution, "CDK's BucketDeployment handler (copies the site into its bucket at deploy time) uses the basic execution role for its logs.");
-      nag(deployer, "L1", "CDK's BucketDeployment handler: its runtime is chosen by aws-cdk-lib, not by this project.");
-      for (const finding of ["Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*"]) {
-        nag(deployer, `IAM5[${finding}]`, "CDK's BucketDeployment grants (grantRead on the asset, grantReadWrite on the site bucket): it syncs and prunes the site's files.");
-      }
-      // The asset bucket's name holds the account and region: concrete when the environment is set (cdk CLI), else pseudo-parameters.
+    if (deployer) nag(deployer, "L1", "CDK's BucketDeployment handler: its runtime is chosen by aws-cdk-lib, not by this project.");
+    const deployRole = this.site.deployRoleRef;
+    if (deployRole) {
+      // The asset bucket's name holds the account and region: literal when the CLI's environment names them.
       const [account, region] = [this.account, this.region].map((v, i) => (Token.isUnresolved(v) ? ["<AWS::AccountId>", "<AWS::Region>"][i] : v));
-      nag(deployer, `IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`, "CDK's BucketDeployment reads the site's zipped files from the CDK bootstrap asset bucket.");
-      nag(deployer, `IAM5[Resource::<${ref(this.site.bucket)}.Arn>/*]`, "CDK's BucketDeployment writes and prunes the objects of the site bucket (and nothing else).");
-      nag(deployer, "IAM5[Resource::*]", "CDK's BucketDeployment creates the CloudFront invalidation after an upload; CreateInvalidation/GetInvalidation take no narrower resource in CDK's grant.");
+      nag(deployRole, `IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`, "The site copier reads the zipped site (and its generated config.js) from CDK's asset bucket; their keys are content hashes, one of them made by Source.data.");
+      nag(deployRole, `IAM5[Resource::<${ref(this.site.bucket)}.Arn>/*]`, "The site copier writes and prunes the objects of the site bucket, whose keys are the site's files.");
     }
 
     // The S3 → SQS notification is configured at deploy time by CDK's own singleton custom-resource Lambda.

@@ -7,10 +7,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Aws, Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Aws, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
 import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as logs from "aws-cdk-lib/aws-logs";
 import * as s3 from "aws-cdk-lib/aws-s3";
+import * as s3assets from "aws-cdk-lib/aws-s3-assets";
 import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
 import { Construct } from "constructs";
 import { buildSite, PDFJS_PREFIX, renderConfigJs, type SiteAuthConfig } from "../../scripts/buildSite.ts";
@@ -111,10 +114,48 @@ export class Site extends Construct {
     process.once("exit", () => rmSync(buildDir, { recursive: true, force: true }));
   }
 
+  /**
+   * The role of CDK's deploy-time copier (BucketDeployment's Lambda), instead of the one it makes
+   * itself (s3:GetObject*, s3:List*, s3:DeleteObject*, s3:Abort* and CloudFront invalidations on
+   * "*"): read the zipped site from CDK's asset bucket, write and prune this bucket, invalidate this
+   * distribution, log to its own log group. Inline in the role, so the policy exists before the copy
+   * runs; handed over without policy updates, so BucketDeployment's own grants are not added.
+   */
+  private deployRole(assetBucket: s3.IBucket): iam.IRole {
+    const stack = Stack.of(this);
+    const logGroup = (this.deployLogs = new logs.LogGroup(this, "DeployLogs", { retention: logs.RetentionDays.ONE_MONTH }));
+    const role = new iam.Role(this, "DeployRole", {
+      description: "budgetlens site: copies the built site into its bucket at deploy time",
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      inlinePolicies: {
+        deploySite: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [assetBucket.arnForObjects("*")] }),
+            new iam.PolicyStatement({ actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [this.bucket.bucketArn] }),
+            new iam.PolicyStatement({ actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [this.bucket.arnForObjects("*")] }),
+            new iam.PolicyStatement({
+              actions: ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"],
+              resources: [stack.formatArn({ service: "cloudfront", region: "", resource: "distribution", resourceName: this.distribution.distributionId })],
+            }),
+            new iam.PolicyStatement({ actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [logGroup.logGroupArn] }),
+          ],
+        }),
+      },
+    });
+    this.deployRoleRef = role;
+    return role.withoutPolicyUpdates();
+  }
+  /** The copier's role and log group (for cdk-nag acknowledgements and tests). */
+  deployRoleRef?: iam.Role;
+  deployLogs?: logs.LogGroup;
+
   /** Uploads the built site and a config.js naming the API and the hosted UI (deploy-time values). */
   deployContent(content: SiteContent): s3deploy.BucketDeployment {
     const pdfjsDir = join(this.buildDir, PDFJS_PREFIX);
-    const common = { destinationBucket: this.bucket, memoryLimit: 512, retainOnDelete: false };
+    // Any asset tells where CDK's asset bucket is (all of this app's assets go there).
+    const pages = new s3assets.Asset(this, "PagesFiles", { path: this.buildDir, exclude: [`${PDFJS_PREFIX}/**`] });
+    const role = this.deployRole(pages.bucket);
+    const common = { destinationBucket: this.bucket, memoryLimit: 512, retainOnDelete: false, role, logGroup: this.deployLogs };
     // pdfjs-dist, by content type: the module files must be served as JavaScript and the wasm as
     // application/wasm whatever the uploader's MIME table knows about .mjs/.wasm.
     const pdfjs = [
@@ -133,10 +174,10 @@ export class Site extends Construct {
           cacheControl: [PDFJS_CACHE],
         }),
     );
-    const pages = new s3deploy.BucketDeployment(this, "Pages", {
+    const deployment = new s3deploy.BucketDeployment(this, "Pages", {
       ...common,
       sources: [
-        s3deploy.Source.asset(this.buildDir, { exclude: [`${PDFJS_PREFIX}/**`] }),
+        s3deploy.Source.bucket(pages.bucket, pages.s3ObjectKey),
         s3deploy.Source.data("config.js", renderConfigJs({ api: content.api, pdfjs: `/${PDFJS_PREFIX}`, auth: content.auth })),
       ],
       // pdfjs/ belongs to the deployments above: neither uploaded nor pruned here.
@@ -145,8 +186,8 @@ export class Site extends Construct {
       distribution: this.distribution,
       distributionPaths: ["/*"],
     });
-    for (const d of pdfjs) pages.node.addDependency(d);
-    return pages;
+    for (const d of pdfjs) deployment.node.addDependency(d);
+    return deployment;
   }
 }
 

@@ -338,6 +338,7 @@ describe("web site on AWS", () => {
 
   it("no IAM statement in the stack allows a wildcard action (\"*\" or \"service:*\") or a public principal", () => {
     const docs = [
+      ...ofType("AWS::IAM::Role").flatMap(([id, r]) => ((r.Properties.Policies ?? []) as { PolicyDocument: unknown }[]).map((p) => [id, p.PolicyDocument] as const)),
       ...ofType("AWS::IAM::Policy").map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
       ...ofType("AWS::IAM::ManagedPolicy").map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
       ...ofType("AWS::S3::BucketPolicy").map(([id, p]) => [id, p.Properties.PolicyDocument] as const),
@@ -348,6 +349,25 @@ describe("web site on AWS", () => {
         expect(JSON.stringify(st.Principal ?? {}), id).not.toMatch(/"\*"/);
       }
     }
+  });
+
+  it("the deploy-time copier (BucketDeployment's Lambda) runs on the site's own role: read CDK's assets, write this bucket, invalidate this distribution, log", () => {
+    const [fnId, fn] = ofType("AWS::Lambda::Function").find(([id]) => id.startsWith("CustomCDKBucketDeployment"))!;
+    const roleId = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+    expect(roleId).toMatch(/^SiteDeployRole/);
+    expect(statementsOf(fnId)).toEqual([]); // no policy added beside the role's own
+    const role = resources[roleId]!.Properties as { ManagedPolicyArns?: unknown; Policies: { PolicyDocument: { Statement: Stmt[] } }[] };
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const site = siteBucketId();
+    const [cdnId] = one("AWS::CloudFront::Distribution");
+    const grants = statements.map((st) => [actionsOf([st]).sort(), JSON.stringify(st.Resource)] as const);
+    expect(grants.map(([a]) => a)).toEqual([["s3:GetObject"], ["s3:GetBucketLocation", "s3:ListBucket"], ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"], ["logs:CreateLogStream", "logs:PutLogEvents"]]);
+    expect(grants[0]![1]).toMatch(/cdk-[a-z0-9]+-assets-.*\/\*/);
+    expect(grants[1]![1]).toBe(JSON.stringify({ "Fn::GetAtt": [site, "Arn"] }));
+    expect(grants[2]![1]).toBe(JSON.stringify({ "Fn::Join": ["", [{ "Fn::GetAtt": [site, "Arn"] }, "/*"]] }));
+    expect(grants[3]![1]).toContain(`":distribution/",{"Ref":"${cdnId}"}`);
+    expect(grants[4]![1]).toBe(JSON.stringify({ "Fn::GetAtt": [(fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref, "Arn"] }));
   });
 
   it("deploys the built site: the tree scripts/buildSite.ts makes, pdfjs-dist files with explicit content types, and a generated config.js naming the API, the hosted UI and the client", () => {
