@@ -35,7 +35,7 @@ const out = (s: string): boolean => process.stdout.write(s);
 const paging = (o: Common): Params => ({ limit: o.limit, cursor: o.cursor });
 
 function more(body: { nextCursor?: string; total?: number; count?: number }): void {
-  if (body.nextCursor) process.stderr.write(`(${body.count} of ${body.total}; next page: --cursor ${body.nextCursor})\n`);
+  if (body.nextCursor) process.stderr.write(`(${body.count}${body.total === undefined ? "" : ` of ${body.total}`} on this page; next page: --cursor ${body.nextCursor})\n`);
 }
 
 function docRows(items: DocumentSummary[]): string {
