@@ -100,7 +100,7 @@ describe.skipIf(!HEAVY || !existsSync(CHROMIUM) || !existsSync(REAL_DIR))("hand 
       const rectOk = !!s.highlight && geo.every((v, i) => Math.abs(v - f.box![i]! * s.highlight!.scale) <= 1);
       const textOk = !!s.highlight?.cellText && squash(s.highlight.pdfText).includes(squash(s.highlight.cellText));
       const pageOk = s.page === f.boxPage;
-      const stmtOk = f.page === f.boxPage || (s.statement?.page === f.page && s.statement.rects.length > 0 && sentenceOk(f, s.statement.text));
+      const stmtOk = f.page === f.boxPage || (!!s.statement && s.statement.page === f.page && s.statement.rects.length > 0 && sentenceOk(f, s.statement.text));
       const ok = valueOk && rectOk && textOk && pageOk && stmtOk;
       if (ok) landed++;
       lines.push(`${ok ? "OK  " : "MISS"} ${f.severity} ${f.rule} ${f.department} p${f.page} → cell p${f.boxPage} ${(f.row ?? []).join(" ")} expected ${f.expected} printed ${f.actual} | pdf “${s.highlight?.pdfText ?? ""}” sentence “${s.statement?.text.slice(0, 40) ?? "-"}” [value ${+valueOk} rect ${+rectOk} text ${+textOk} page ${+pageOk} sentence ${+stmtOk}]`);
