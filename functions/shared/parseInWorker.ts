@@ -177,7 +177,6 @@ export class ParseWorkerPool {
   private nextId = 1;
   /** Details of the last finished parse (tests, benchmarks). */
   lastRun: ParseRunInfo | undefined;
-  private peakGrowthBytes = 0;
   private active = 0;
   private mostActive = 0;
 
@@ -227,6 +226,7 @@ export class ParseWorkerPool {
       let settled = false;
       let killing = false;
       let parseStart = 0;
+      let peakGrowthBytes = 0;
       const arm = (ms: number, onFire: () => void) => {
         clearTimeout(timer);
         timer = setTimeout(onFire, ms);
@@ -243,7 +243,7 @@ export class ParseWorkerPool {
           coldStart,
           startupMs: coldStart ? handle.startupMs : 0,
           parseMs: parseStart ? Math.round(performance.now() - parseStart) : 0,
-          peakRssGrowthMb: Math.round(this.peakGrowthBytes / 1048576),
+          peakRssGrowthMb: Math.round(peakGrowthBytes / 1048576),
           ...info,
         };
         if (keep) this.release(handle);
@@ -301,7 +301,7 @@ export class ParseWorkerPool {
         const baseline = othersRss();
         memoryTimer = setInterval(() => {
           const grown = othersRss() - baseline;
-          this.peakGrowthBytes = Math.max(this.peakGrowthBytes, grown);
+          peakGrowthBytes = Math.max(peakGrowthBytes, grown);
           // RSS is the process's: parses running side by side (embedded ingest with --concurrency)
           // share it, each allowed its budget.
           if (grown > limits.maxMemoryMb * 1048576 * Math.max(1, this.active)) kill("memory", tooMuchMemory());
@@ -318,11 +318,10 @@ export class ParseWorkerPool {
       arm(this.settings.startupTimeoutMs, () => kill("timeout", new Error(`parse worker did not start within ${formatSeconds(this.settings.startupTimeoutMs)}`)));
       handle.ready.then(
         () => {
-          if (settled) return;
+          if (settled || killing) return;
           handle.documents++;
           handle.worker.ref();
           parseStart = performance.now();
-          this.peakGrowthBytes = 0;
           watchMemory();
           arm(window, onSilence);
           handle.worker.postMessage(payload, [payload.bytes.buffer as ArrayBuffer]);
