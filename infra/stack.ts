@@ -1,5 +1,6 @@
 // The budgetlens stack: one construct per concern, wired together. Describes resources only.
 import { Aws, CfnOutput, Stack, Token, Validations, type CfnElement, type StackProps } from "aws-cdk-lib";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct, IConstruct } from "constructs";
 import { Alerts } from "./constructs/alerts.ts";
 import { AnalystApi, PDF_BUCKET_CORS } from "./constructs/analystApi.ts";
@@ -26,13 +27,19 @@ export class BudgetlensStack extends Stack {
   readonly site: Site;
   readonly auth: AnalystAuth;
   readonly analystApi: AnalystApi;
+  readonly cursorKey: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: BudgetlensStackProps = {}) {
     super(scope, id, props);
     this.storage = new Storage(this, "Storage", { retainData: props.retainData });
     this.alerts = new Alerts(this, "Alerts", { email: props.alertEmail });
     this.ingest = new Ingest(this, "Ingest", { bucket: this.storage.bucket, table: this.storage.table, topic: this.alerts.topic });
-    this.query = new Query(this, "Query", { table: this.storage.table });
+    // The page cursors' HMAC key: a cursor can then only be one these APIs issued (pageCursor.ts).
+    this.cursorKey = new secretsmanager.Secret(this, "PageCursorKey", {
+      description: "budgetlens: HMAC key of the query APIs' page cursors",
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    this.query = new Query(this, "Query", { table: this.storage.table, cursorKey: this.cursorKey });
     this.monitoring = new Monitoring(this, "Monitoring", {
       deadLetterQueue: this.ingest.deadLetterQueue,
       ingestFunction: this.ingest.fn,
@@ -59,6 +66,7 @@ export class BudgetlensStack extends Stack {
       siteOrigin: this.site.origin,
       issuerUrl: this.auth.issuerUrl,
       clientId: this.auth.client.userPoolClientId,
+      cursorKey: this.cursorKey,
     });
     pdfs.addCorsRule(PDF_BUCKET_CORS);
     this.site.deployContent({
@@ -97,6 +105,8 @@ export class BudgetlensStack extends Stack {
     nag(this.ingest.fn, "IAM5[Action::kms:GenerateDataKey*]", "Publishing to the KMS-encrypted alert topic needs GenerateDataKey* on that one key (CDK's grantPublish).");
 
     nag(this.analystApi.fn, `IAM5[Resource::<${ref(this.storage.bucket)}.Arn>/incoming/*]`, "The analyst API presigns GETs of the uploaded PDFs for the viewer: s3:GetObject only, only under incoming/.");
+
+    nag(this.cursorKey, "SMG4", "The page-cursor HMAC key only authenticates paging tokens; rotating it would just invalidate open cursors, so it is not rotated automatically.");
 
     // The web site.
     const cdn = this.site.distribution;

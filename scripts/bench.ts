@@ -17,8 +17,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { deflateRawSync } from "node:zlib";
-import { build } from "esbuild";
 import { REPO_ROOT, timedRun } from "../test/hostile/childRunner.ts";
+import { bundleNode, bundleParseWorker, nodeBundleOptions } from "./esbuildNode.ts";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -103,16 +103,8 @@ interface Measure {
 async function bundleChild(): Promise<string> {
   mkdirSync(CACHE, { recursive: true });
   const outfile = path.join(CACHE, "benchChild.mjs");
-  await build({
-    stdin: { contents: CHILD_SOURCE, resolveDir: REPO_ROOT, sourcefile: "benchChild.ts", loader: "ts" },
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    external: ["pdfjs-dist", "@napi-rs/canvas"],
-    logLevel: "silent",
-  });
+  const { build } = await import("esbuild");
+  await build({ ...nodeBundleOptions("local"), stdin: { contents: CHILD_SOURCE, resolveDir: REPO_ROOT, sourcefile: "benchChild.ts", loader: "ts" }, outfile });
   return outfile;
 }
 
@@ -171,28 +163,22 @@ function listFiles(dir: string, prefix: string): { name: string; bytes: Uint8Arr
   });
 }
 
-/** The ingest Lambda as infra/constructs/bundling.ts builds it: ESM, node22, minified, AWS SDK external, pdfjs assets beside it. */
+/**
+ * The ingest Lambda's code asset as infra/constructs/bundling.ts builds it (the shared options of
+ * scripts/esbuildNode.ts): index.mjs (handler), parseWorker.mjs (pdfjs and the parser), their maps,
+ * and pdfjs-dist's cmaps/standard_fonts/wasm under pdfjs/.
+ */
 async function lambdaBundle(): Promise<{ jsBytes: number; zippedCodeOnly: number; zippedNoMap: number; zippedWithAssets: number; mapBytes: number }> {
   const outdir = path.join(WORK, "lambda");
-  await build({
-    entryPoints: [path.join(REPO_ROOT, "functions", "ingest", "handler.ts")],
-    outfile: path.join(outdir, "index.mjs"),
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    mainFields: ["module", "main"],
-    minify: true,
-    sourcemap: true,
-    external: ["@aws-sdk/*"],
-    banner: { js: "import { createRequire as __blCreateRequire } from 'node:module'; const require = __blCreateRequire(import.meta.url);" },
-    logLevel: "silent",
-  });
+  rmSync(outdir, { recursive: true, force: true });
+  await bundleNode("lambda", { index: path.join(REPO_ROOT, "functions", "ingest", "handler.ts") }, outdir, { logLevel: "silent" });
+  await bundleParseWorker("lambda", outdir);
   const code = listFiles(outdir, "");
-  const js = code.find((f) => f.name === "index.mjs")!;
-  const map = code.find((f) => f.name === "index.mjs.map");
+  const js = code.filter((f) => f.name.endsWith(".mjs"));
+  const maps = code.filter((f) => f.name.endsWith(".map"));
   const assets = ["cmaps", "standard_fonts", "wasm"].flatMap((d) => listFiles(path.join(REPO_ROOT, "node_modules", "pdfjs-dist", d), `pdfjs/${d}/`));
-  return { jsBytes: js.bytes.length, mapBytes: map?.bytes.length ?? 0, zippedCodeOnly: zippedSize(code), zippedNoMap: zippedSize([js]), zippedWithAssets: zippedSize([...code, ...assets]) };
+  const total = (fs: { bytes: Uint8Array }[]) => fs.reduce((n, f) => n + f.bytes.length, 0);
+  return { jsBytes: total(js), mapBytes: total(maps), zippedCodeOnly: zippedSize(code), zippedNoMap: zippedSize(js), zippedWithAssets: zippedSize([...code, ...assets]) };
 }
 
 const mb = (b: number) => (b / 1024 / 1024).toFixed(2);
@@ -246,7 +232,7 @@ async function main(): Promise<void> {
       for (const x of stages) console.log(`  ${String(x.pages).padStart(3)} pages: extraction ${s(x.extractMs)} s, layout ${s(x.layoutMs)} s, rest ${s(x.restMs)} s (parseDocument ${s(x.totalMs)} s)`);
     }
     console.log("\nIngest Lambda bundle (esbuild: ESM, node22, minified, @aws-sdk/* external as on the nodejs22.x runtime):");
-    console.log(`  index.mjs ${mb(lambda.jsBytes)} MB (+ source map ${mb(lambda.mapBytes)} MB); zipped code ${mb(lambda.zippedCodeOnly)} MB (${mb(lambda.zippedNoMap)} MB without the map); zipped with pdfjs cmaps/standard_fonts/wasm ${mb(lambda.zippedWithAssets)} MB`);
+    console.log(`  index.mjs + parseWorker.mjs ${mb(lambda.jsBytes)} MB (+ source maps ${mb(lambda.mapBytes)} MB); zipped code ${mb(lambda.zippedCodeOnly)} MB (${mb(lambda.zippedNoMap)} MB without the map); zipped with pdfjs cmaps/standard_fonts/wasm ${mb(lambda.zippedWithAssets)} MB`);
 
     console.log("\nTargets:");
     for (const pages of SIZES) {

@@ -47,7 +47,8 @@ export function nodeBundleOptions(kind: BundleKind): BuildOptions {
     case "cli":
       return { ...COMMON, target: "node20", packages: "external", sourcemap: "linked" };
     case "lambda":
-      return { ...COMMON, target: "node22", mainFields: ["module", "main"], minify: true, sourcemap: true, external: ["@aws-sdk/*"], define: LAMBDA_DEFINE };
+      // Maps without the sources' text: stack traces still name file:line, the zip stays small.
+      return { ...COMMON, target: "node22", mainFields: ["module", "main"], minify: true, sourcemap: true, sourcesContent: false, external: ["@aws-sdk/*"], define: LAMBDA_DEFINE };
     case "local":
       return { ...COMMON, target: "node20", external: ["pdfjs-dist", "@napi-rs/canvas"], logLevel: "silent" };
   }

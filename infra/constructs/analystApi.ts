@@ -16,10 +16,11 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as s3 from "aws-cdk-lib/aws-s3";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { INCOMING_PREFIX } from "../../functions/shared/s3Source.ts";
 import { bundling, functionDefaults } from "./bundling.ts";
-import { QUERY_TABLE_ACTIONS } from "./query.ts";
+import { cursorKeyEnvironment, QUERY_TABLE_ACTIONS } from "./query.ts";
 
 export interface AnalystApiProps {
   table: dynamodb.ITableV2;
@@ -30,6 +31,8 @@ export interface AnalystApiProps {
   /** JWT issuer (the user pool's provider URL) and accepted audience (the site's app client id). */
   issuerUrl: string;
   clientId: string;
+  /** HMAC key of the page cursors, shared with the query function (same cursors on both APIs). */
+  cursorKey?: secretsmanager.ISecret;
 }
 
 /** Path prefix of every route (as `budgetlens serve` serves the API under /api). */
@@ -86,7 +89,7 @@ export class AnalystApi extends Construct {
       timeout: Duration.seconds(29),
       logGroup: new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.THREE_MONTHS }),
       bundling: bundling(),
-      environment: { TABLE_NAME: props.table.tableName, NODE_OPTIONS: "--enable-source-maps" },
+      environment: { TABLE_NAME: props.table.tableName, NODE_OPTIONS: "--enable-source-maps", ...cursorKeyEnvironment(props.cursorKey) },
     });
     props.table.grant(this.fn, ...QUERY_TABLE_ACTIONS);
     // Presigned URLs carry this role's permission: GetObject on uploaded PDFs, nothing else.

@@ -24,6 +24,7 @@ export function bundling(opts: { pdfjsAssets?: boolean } = {}): nodejs.BundlingO
     mainFields: LAMBDA.mainFields,
     minify: LAMBDA.minify,
     sourceMap: Boolean(LAMBDA.sourcemap),
+    sourcesContent: LAMBDA.sourcesContent !== false,
     banner: LAMBDA.banner?.js,
     define: LAMBDA.define,
     // The Node 22 runtime ships AWS SDK v3; everything else (Powertools, zod, pdfjs) is bundled.

@@ -6,11 +6,19 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import { bundling, functionDefaults } from "./bundling.ts";
 
 export interface QueryProps {
   table: dynamodb.ITableV2;
+  /** HMAC key of the page cursors (functions/shared/pageCursor.ts): makes them unforgeable. */
+  cursorKey?: secretsmanager.ISecret;
+}
+
+/** The page-cursor key as an environment variable (a deploy-time reference, not in the template). */
+export function cursorKeyEnvironment(key: secretsmanager.ISecret | undefined): Record<string, string> {
+  return key ? { BUDGETLENS_CURSOR_SECRET: key.secretValue.unsafeUnwrap() } : {};
 }
 
 export const QUERY_TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
@@ -29,7 +37,7 @@ export class Query extends Construct {
       timeout: Duration.seconds(29),
       logGroup: new logs.LogGroup(this, "Logs", { retention: logs.RetentionDays.THREE_MONTHS }),
       bundling: bundling(),
-      environment: { TABLE_NAME: props.table.tableName, NODE_OPTIONS: "--enable-source-maps" },
+      environment: { TABLE_NAME: props.table.tableName, NODE_OPTIONS: "--enable-source-maps", ...cursorKeyEnvironment(props.cursorKey) },
     });
     props.table.grant(this.fn, ...QUERY_TABLE_ACTIONS);
     this.url = this.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });

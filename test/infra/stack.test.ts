@@ -194,6 +194,17 @@ describe("query", () => {
     const actions = actionsOf(statementsOf(id));
     expect([...new Set(actions)].sort()).toEqual([...QUERY_TABLE_ACTIONS].sort());
   });
+
+  it("page cursors are signed with a generated secret shared by the query and analyst API functions (a deploy-time reference, not in the template)", () => {
+    const secrets = ofType("AWS::SecretsManager::Secret");
+    expect(secrets).toHaveLength(1);
+    const [secretId] = secrets[0]!;
+    for (const id of [queryFunctionId(), analystFunctionId()]) {
+      const env = (resources[id]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(JSON.stringify(env.BUDGETLENS_CURSOR_SECRET)).toContain(`{"Ref":"${secretId}"}`);
+      expect(JSON.stringify(env.BUDGETLENS_CURSOR_SECRET)).toContain("resolve:secretsmanager");
+    }
+  });
 });
 
 describe("alerts and monitoring", () => {
@@ -431,7 +442,14 @@ describe("the synthesized bundles run", () => {
   it("ships pdfjs cmaps, standard fonts and wasm inside the ingest asset", () => {
     const dir = assetDir(functionWithEnv("BUDGETLENS_PDFJS_ASSETS")[0]);
     expect(existsSync(join(dir, "index.mjs"))).toBe(true);
+    expect(existsSync(join(dir, "parseWorker.mjs"))).toBe(true); // the parse runs in this worker (parseInWorker.ts)
     for (const d of ["cmaps", "standard_fonts", "wasm"]) expect(readdirSync(join(dir, "pdfjs", d)).length).toBeGreaterThan(0);
+    // Source maps name file:line without carrying the sources' text (the zip stays under 5 MB).
+    for (const f of ["index.mjs.map", "parseWorker.mjs.map"]) {
+      const map = JSON.parse(readFileSync(join(dir, f), "utf8")) as { sources: string[]; sourcesContent?: unknown[] };
+      expect(map.sources.length, f).toBeGreaterThan(0);
+      expect(map.sourcesContent ?? [], f).toEqual([]);
+    }
   });
 
   it.runIf(pdf !== undefined)("the bundled ingest handler ingests a sample PDF and the bundled query handler serves it", async () => {
