@@ -7,7 +7,7 @@ import { DisclosureDocument } from "../../parsers/model.ts";
 import { Flag } from "../../reconcile/flag.ts";
 import type { ParseOptions } from "../../parsers/index.ts";
 import type { CheckOptions } from "../../reconcile/index.ts";
-import { committedRecord, departmentOf, documentBodyItems, failedRecord, itemsToDocument, type DocumentRecord, type FailureInfo } from "../shared/documentItems.ts";
+import { committedRecord, departmentOf, documentBodyItems, failedRecord, flagItems, itemsToDocument, type DocumentRecord, type FailureInfo } from "../shared/documentItems.ts";
 import type { DocumentStore } from "../shared/documentStore.ts";
 import { alertDue, alertFor, type AlertPublisher } from "../shared/alerts.ts";
 import type { S3ObjectRef, S3Source } from "../shared/s3Source.ts";
@@ -157,6 +157,8 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
         await deps.store.releaseLease(docId, deps.workerId);
       }
     }
+    // A run that crashed after its commit may not have re-checked its neighbours yet.
+    if (series.current === docId) await recheckNeighbours(existing, undefined, deps, now, log);
     timings.totalMs = ms(t0);
     return { ...base, status: "DUPLICATE", docId, storedStatus: existing.status, alerted, supersededBy: series.current !== docId ? series.current : undefined };
   };
@@ -210,8 +212,9 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
     const tc = performance.now();
     let flags: Flag[] = [];
     let checkError: string | undefined;
+    let previous: DisclosureDocument | undefined;
     try {
-      const previous = await loadPrevious(doc, deps.store, log);
+      previous = await loadPrevious(doc, deps.store, log);
       flags = Flag.array().parse(deps.check(doc, previous ? { previous } : {}));
     } catch (e) {
       if (e instanceof RetryableError) throw e;
@@ -230,6 +233,7 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
     timings.writeMs = ms(tw);
     const alerted = await alertOnce(record, deps, now, flags);
     await deps.store.releaseLease(docId, deps.workerId);
+    if (series.current === docId) await recheckNeighbours(record, previous?.source.sha256, deps, now, log);
     timings.totalMs = ms(t0);
     log("info", "document stored", { outcome: "COMMITTED", docId, key: ref.key, items: body.length + 1, flagCounts: record.flagCounts, timings });
     return {
@@ -270,6 +274,63 @@ async function alertOnce(record: DocumentRecord, deps: IngestDeps, now: () => Da
   await deps.alerts.publish(alert);
   await deps.store.markAlerted(record.docId, now().toISOString());
   return true;
+}
+
+/**
+ * Filings arrive in any order, and workers run side by side: a filing may be checked before its
+ * previous year's filing is stored (no years.* checks then). After a commit, the writer looks again
+ * (strongly consistent reads, after its own writes): the following year's current filing is
+ * re-checked against this one, and this one against its previous year's current filing if that is
+ * not the one it was checked with. Of two filings committed at once, at least one sees the other.
+ * Same stored flags whatever order a district's filings arrive in.
+ */
+async function recheckNeighbours(record: DocumentRecord, checkedWith: string | undefined, deps: IngestDeps, now: () => Date, log: NonNullable<IngestDeps["log"]>): Promise<void> {
+  if (record.status !== "COMMITTED" || record.year === undefined || record.department === undefined) return;
+  const previous = await deps.store.getSeriesCurrent(record.department, record.year - 1, record.docType, true);
+  if (previous && previous.docId !== checkedWith) await recheckAgainstPreviousYear(record, deps, now, log);
+  const next = await deps.store.getSeriesCurrent(record.department, record.year + 1, record.docType, true);
+  const nextMeta = next ? await deps.store.getMeta(next.docId) : undefined;
+  if (nextMeta) await recheckAgainstPreviousYear(nextMeta, deps, now, log);
+}
+
+/**
+ * Checks a stored filing again with its previous year's current filing and replaces its flags if
+ * they change. A re-check that raises errors on a document not yet alerted sends its alert.
+ */
+async function recheckAgainstPreviousYear(meta: DocumentRecord, deps: IngestDeps, now: () => Date, log: NonNullable<IngestDeps["log"]>): Promise<void> {
+  if (meta.status !== "COMMITTED" || meta.year === undefined || meta.department === undefined) return;
+  const pointer = await deps.store.getSeriesCurrent(meta.department, meta.year - 1, meta.docType, true);
+  const previousMeta = pointer ? await deps.store.getMeta(pointer.docId) : undefined;
+  if (previousMeta?.status !== "COMMITTED") return;
+  const previous = itemsToDocument(previousMeta, await deps.store.documentItems(previousMeta.docId)).document;
+  const stored = itemsToDocument(meta, await deps.store.documentItems(meta.docId));
+  let flags: Flag[];
+  try {
+    flags = Flag.array().parse(deps.check(stored.document, { previous }));
+  } catch (e) {
+    log("error", "re-check against the previous year failed; the flags are kept", { docId: meta.docId, error: String(e) });
+    return;
+  }
+  if (canonicalJson(flags) === canonicalJson(stored.flags)) return;
+  const updated = await deps.store.replaceFlags(meta, flagItems(stored.document, flags, meta.docId), now().toISOString());
+  log("info", "flags replaced after a re-check against the previous year's filing", { docId: meta.docId, previous: previousMeta.docId, flagCounts: updated.flagCounts });
+  if (deps.alerts && !updated.alertedAt && alertDue(updated)) {
+    // Under the document's lease, like every alert (two workers never both send it).
+    if (await deps.store.acquireLease(meta.docId, deps.workerId)) {
+      try {
+        await alertOnce((await deps.store.getMeta(meta.docId)) ?? updated, deps, now, flags);
+      } finally {
+        await deps.store.releaseLease(meta.docId, deps.workerId);
+      }
+    }
+  }
+}
+
+/** JSON with object keys sorted and undefined members left out: equal for equal flags however stored. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 /** The stored current filing of the same department and type for the year before, if any. */

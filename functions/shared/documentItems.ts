@@ -52,6 +52,8 @@ export interface DocumentRecord {
   supersedes?: string;
   /** Set once the document's alert was published (alerts are re-sent on redelivery until then). */
   alertedAt?: string;
+  /** When its flags were replaced by a re-check (its previous year's filing was stored after it). */
+  recheckedAt?: string;
   /** Reconciliation threw: the document is stored without flags and this says why. */
   checkError?: string;
   /** PARTIAL: stored, but the parser could not read all of it (a page over the run limit was truncated …). */
@@ -201,11 +203,26 @@ export function documentBodyItems(doc: DisclosureDocument, flags: readonly Flag[
     });
   });
 
-  flags.forEach((flag, i) => {
+  items.push(...flagItems(doc, flags, docId));
+
+  chunkBySize(doc.narrative, ITEM_SETTINGS.chunkBytes).forEach((entries, i) =>
+    items.push({ pk, sk: K.narrativeSk(i + 1), entity: "Narrative", docId, entries }),
+  );
+  chunkBySize(doc.warnings, ITEM_SETTINGS.chunkBytes).forEach((entries, i) =>
+    items.push({ pk, sk: K.warningSk(i + 1), entity: "Warnings", docId, entries }),
+  );
+  return items;
+}
+
+/** A document's flag items, FLAG#00001… in the flags' order (also used to replace them after a re-check). */
+export function flagItems(doc: Pick<DisclosureDocument, "meta">, flags: readonly Flag[], docId: string): FlagItem[] {
+  const department = departmentOf(doc);
+  const { year, docType } = doc.meta;
+  return flags.map((flag, i) => {
     const n = i + 1;
-    items.push({
+    return {
       ...flag,
-      pk,
+      pk: K.docPk(docId),
       sk: K.flagSk(n),
       entity: "Flag",
       docId,
@@ -215,16 +232,8 @@ export function documentBodyItems(doc: DisclosureDocument, flags: readonly Flag[
       docType,
       gsi2pk: K.severityGsi2Pk(flag.severity),
       gsi2sk: K.severityGsi2Sk(year, department, docId, n),
-    });
+    };
   });
-
-  chunkBySize(doc.narrative, ITEM_SETTINGS.chunkBytes).forEach((entries, i) =>
-    items.push({ pk, sk: K.narrativeSk(i + 1), entity: "Narrative", docId, entries }),
-  );
-  chunkBySize(doc.warnings, ITEM_SETTINGS.chunkBytes).forEach((entries, i) =>
-    items.push({ pk, sk: K.warningSk(i + 1), entity: "Warnings", docId, entries }),
-  );
-  return items;
 }
 
 function amountItem(

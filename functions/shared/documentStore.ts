@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import * as K from "./keys.ts";
-import type { BodyItem, DocumentRecord } from "./documentItems.ts";
+import { countSeverities, type BodyItem, type DocumentRecord, type FlagItem } from "./documentItems.ts";
 import { InvalidCursorError, type StartKey } from "./pageCursor.ts";
 import { backoffDelay, DEFAULT_RETRY, RetryableError, sleep, type RetrySettings } from "./retry.ts";
 
@@ -264,6 +264,36 @@ export class DocumentStore {
     return { current: record.docId, superseded: previous };
   }
 
+  /**
+   * Replaces a committed document's flags (a re-check found others): the new FLAG# items are put
+   * over the old ones, the surplus deleted, then META's counts updated. Not atomic: a reader in
+   * between may see the new flags with the old counts. Idempotent: run again, same result.
+   */
+  async replaceFlags(record: DocumentRecord, items: readonly FlagItem[], checkedAt: string): Promise<DocumentRecord> {
+    const old = await this.queryAll({
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
+      ExpressionAttributeValues: { ":pk": K.docPk(record.docId), ":p": K.SK_PREFIX.flag },
+      ProjectionExpression: "pk, sk",
+    });
+    await this.putItems(items);
+    const keep = new Set(items.map((i) => i.sk));
+    await this.batchWrite(old.filter((k) => !keep.has(String(k.sk))).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } })));
+    const flagCounts = countSeverities(items);
+    const counts = record.counts ? { ...record.counts, flags: items.length, items: record.counts.items - old.length + items.length } : undefined;
+    const out = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: K.docPk(record.docId), sk: K.META_SK },
+        UpdateExpression: counts ? "SET flagCounts = :f, recheckedAt = :t, #c = :c" : "SET flagCounts = :f, recheckedAt = :t",
+        ConditionExpression: "attribute_exists(pk)",
+        ...(counts ? { ExpressionAttributeNames: { "#c": "counts" } } : {}),
+        ExpressionAttributeValues: { ":f": flagCounts, ":t": checkedAt, ...(counts ? { ":c": counts } : {}) },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return out.Attributes as DocumentRecord;
+  }
+
   async markAlerted(docId: string, at: string): Promise<void> {
     await this.setMetaField(docId, "alertedAt", at);
   }
@@ -287,9 +317,10 @@ export class DocumentStore {
 
   // ---- reading ----------------------------------------------------------------------------
 
-  async getSeriesCurrent(department: string, year: number, docType: string): Promise<SeriesPointer | undefined> {
+  /** `consistent`: a strongly consistent read (sees every write acknowledged before it). */
+  async getSeriesCurrent(department: string, year: number, docType: string, consistent = false): Promise<SeriesPointer | undefined> {
     const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: K.seriesPk(department, year, docType), sk: K.CURRENT_SK } }),
+      new GetCommand({ TableName: this.tableName, Key: { pk: K.seriesPk(department, year, docType), sk: K.CURRENT_SK }, ConsistentRead: consistent }),
     );
     return out.Item as SeriesPointer | undefined;
   }
