@@ -1,7 +1,8 @@
 // The text items of a page as pdfjs getTextContent builds them, rebuilt from the page's operator
 // list, so a page is read with one pdfjs pass (getOperatorList) instead of two.
 //
-// This is a port of PartialEvaluator.getTextContent (pdfjs-dist 5.6, src/core/evaluator.js) onto
+// This is a port of PartialEvaluator.getTextContent (pdfjs-dist 5.6, src/core/evaluator.js;
+// pdf.js is Copyright Mozilla Foundation, Apache License 2.0, the dependency's own licence) onto
 // the operator list: the same text state (text/line matrices, CTM with q/Q, Tc Tw Tz TL Ts),
 // the same glyph walk (widths, vertical metrics, whitespace and zero-width glyphs, word spacing
 // on code 0x20), the same joining of glyphs into items and the same space insertion between
