@@ -75,8 +75,9 @@ export async function runPipeline(files: { name: string; path: string }[], opts:
     const rows: PipelineRow[] = [];
     for (const f of files) {
       const key = keys.get(f.name)!;
-      const meta = await store.getMeta(sha.get(f.name)!);
       const out = outcomes.get(key);
+      // By the id the handler reported (an upload refused for its size is keyed by its object, not its bytes).
+      const meta = await store.getMeta(out?.docId ?? sha.get(f.name)!);
       const alert = alerts.find((a) => a.key === key);
       rows.push({
         name: f.name,
