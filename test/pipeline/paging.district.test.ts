@@ -167,7 +167,7 @@ describe.each(backends)("server-side paging over a real district on %s", (name, 
       return n;
     };
     const all = expectedFlags(stored, {});
-    expect(all.length).toBeGreaterThan(200);
+    expect(all.length).toBeGreaterThan(realAvailable() ? 200 : 100); // several pages at limit 50 either way
     await check("flags all, limit 50", "/flags", {}, 50, all, flagKey as never, oldFlags({}));
     await check("flags all, limit 1000", "/flags", {}, 1000, all, flagKey as never, oldFlags({}));
     await check("flags error, limit 7", "/flags", { severity: "error" }, 7, expectedFlags(stored, { severity: "error" }), flagKey as never, oldFlags({ severity: "error" }));
