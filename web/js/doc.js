@@ -139,36 +139,47 @@ async function renderPage(n) {
 const charEm = (ch) => (/[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 1 : 0.5);
 
 /**
+ * A pdf.js text item's characters laid out along its baseline in viewport units, each taking a
+ * share of the item's display width in proportion to its width in em: `a0`..`a1` along the
+ * baseline, and `point(along, up)` a position in the viewport (up from the baseline, font height `fh`).
+ */
+function itemChars(item, viewport) {
+  const tx = pdfjs.Util.transform(viewport.transform, item.transform);
+  const fh = Math.hypot(tx[2], tx[3]);
+  const dirLen = Math.hypot(tx[0], tx[1]) || 1;
+  const dir = [tx[0] / dirLen, tx[1] / dirLen];
+  const up = [tx[2] / (fh || 1), tx[3] / (fh || 1)];
+  const chars = [...item.str];
+  const ems = chars.map(charEm);
+  const total = ems.reduce((a, b) => a + b, 0) || 1;
+  const w = item.width * viewport.scale;
+  let along = 0;
+  const laid = chars.map((ch, k) => {
+    const a0 = along;
+    along += (ems[k] / total) * w;
+    return { ch, a0, a1: along };
+  });
+  const point = (a, u) => [tx[4] + dir[0] * a + up[0] * u, tx[5] + dir[1] * a + up[1] * u];
+  return { fh, point, chars: laid };
+}
+
+/**
  * Text pdf.js finds inside a box of the page (what the analyst should see under the highlight):
- * each text item's characters are spread along its baseline in proportion to their width and kept
- * when their centre falls in the box, so a box over part of a narrative line yields that part.
+ * a character is kept when its centre falls in the box, so a box over part of a narrative line
+ * yields that part.
  */
 async function textInBox(page, viewport, box) {
   const content = await page.getTextContent();
-  const s = viewport.scale;
-  const rect = box.map((v) => v * s);
-  const inside = (x, y) => x >= rect[0] - 1 && x <= rect[2] + 1 && y >= rect[1] - 1 && y <= rect[3] + 1;
+  const rect = box.map((v) => v * viewport.scale);
+  const inside = ([x, y]) => x >= rect[0] - 1 && x <= rect[2] + 1 && y >= rect[1] - 1 && y <= rect[3] + 1;
   const parts = [];
   for (const item of content.items) {
     if (!item.str || !item.str.trim()) continue;
-    const tx = pdfjs.Util.transform(viewport.transform, item.transform);
-    const fh = Math.hypot(tx[2], tx[3]);
-    const dirLen = Math.hypot(tx[0], tx[1]) || 1;
-    const dir = [tx[0] / dirLen, tx[1] / dirLen];
-    const up = [tx[2] / (fh || 1), tx[3] / (fh || 1)];
-    const chars = [...item.str];
-    const ems = chars.map(charEm);
-    const total = ems.reduce((a, b) => a + b, 0) || 1;
-    const w = item.width * s;
-    let along = 0;
-    let text = "";
-    chars.forEach((ch, k) => {
-      const mid = along + (ems[k] / total) * w * 0.5;
-      along += (ems[k] / total) * w;
-      const x = tx[4] + dir[0] * mid + (up[0] * fh) / 2;
-      const y = tx[5] + dir[1] * mid + (up[1] * fh) / 2;
-      if (inside(x, y)) text += ch;
-    });
+    const { fh, point, chars } = itemChars(item, viewport);
+    const text = chars
+      .filter(({ a0, a1 }) => inside(point((a0 + a1) / 2, fh / 2)))
+      .map(({ ch }) => ch)
+      .join("");
     if (text.trim()) parts.push(text.trim());
   }
   return parts.join(" ").trim();
@@ -176,8 +187,8 @@ async function textInBox(page, viewport, box) {
 
 /**
  * Every printed character of a page with its rectangle in points (viewport at scale 1), laid out
- * along each text item's baseline in proportion to its display width (as textInBox does), after
- * NFKC (full-width punctuation and digits as ASCII) and without white space.
+ * as textInBox does (itemChars), after NFKC (full-width punctuation and digits as ASCII) and
+ * without white space.
  */
 async function pageChars(page) {
   const viewport = page.getViewport({ scale: 1 });
@@ -185,23 +196,13 @@ async function pageChars(page) {
   const out = [];
   for (const item of content.items) {
     if (!item.str || !item.str.trim()) continue;
-    const tx = pdfjs.Util.transform(viewport.transform, item.transform);
-    const fh = Math.hypot(tx[2], tx[3]);
-    const dirLen = Math.hypot(tx[0], tx[1]) || 1;
-    const dir = [tx[0] / dirLen, tx[1] / dirLen];
-    const up = [tx[2] / (fh || 1), tx[3] / (fh || 1)];
-    const chars = [...item.str];
-    const ems = chars.map(charEm);
-    const total = ems.reduce((a, b) => a + b, 0) || 1;
-    let along = 0;
-    chars.forEach((ch, k) => {
-      const a0 = along;
-      along += (ems[k] / total) * item.width;
+    const { fh, point, chars } = itemChars(item, viewport);
+    for (const { ch, a0, a1 } of chars) {
       // From a little under the baseline (descenders) to the font's height above it.
-      const corners = [a0, along].flatMap((a) => [-0.2 * fh, fh].map((u) => [tx[4] + dir[0] * a + up[0] * u, tx[5] + dir[1] * a + up[1] * u]));
+      const corners = [a0, a1].flatMap((a) => [-0.2 * fh, fh].map((u) => point(a, u)));
       const rect = [Math.min(...corners.map((c) => c[0])), Math.min(...corners.map((c) => c[1])), Math.max(...corners.map((c) => c[0])), Math.max(...corners.map((c) => c[1]))];
       for (const n of [...ch.normalize("NFKC").replace(/\s+/g, "")]) out.push({ ch: n, rect });
-    });
+    }
   }
   return out;
 }
