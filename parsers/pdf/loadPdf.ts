@@ -8,7 +8,7 @@ import type { PageModel, PdfInfo } from "./pageModel.ts";
 import { PdfError } from "./errors.ts";
 import { resolveLimits, type PdfLimits } from "./limits.ts";
 import { findDecompressionBomb } from "./streamGuard.ts";
-import { loadPdfjs, resolvePdfjsAssets, textOnlyFontOptions } from "./pdfjsRuntime.ts";
+import { loadPdfjs, resolvePdfjsAssets, sameThreadWorker, textOnlyFontOptions } from "./pdfjsRuntime.ts";
 import { walkOperatorList, type Matrix, type PathPaint } from "./opWalker.ts";
 import { extractRulings, type RulingSettings } from "./rulings.ts";
 import { readTextFont, textContentFromOperatorList, type TextFont } from "./textContent.ts";
@@ -66,7 +66,9 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
   }
   const pdfjs = await loadPdfjs();
   const assets = resolvePdfjsAssets();
+  const worker = await sameThreadWorker();
   const task = pdfjs.getDocument({
+    worker,
     // pdfjs transfers (detaches) the buffer it is given: hand it a copy so the caller's bytes survive.
     data: bytes.slice(),
     isEvalSupported: false,
@@ -81,11 +83,16 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
     maxImageSize: lim.maxImagePixels,
     verbosity: pdfjs.VerbosityLevel.ERRORS,
   });
+  // pdfjs leaves a worker it was given alive: every exit below goes through destroyTask.
+  const destroyTask = async () => {
+    await task.destroy().catch(() => undefined);
+    worker.destroy();
+  };
   let doc: Awaited<typeof task.promise>;
   try {
     doc = await task.promise;
   } catch (e) {
-    await task.destroy().catch(() => undefined);
+    await destroyTask();
     const name = (e as { name?: string })?.name;
     if (name === "PasswordException") {
       throw new PdfError("encrypted", "The PDF is password-protected: it cannot be opened without the password. Ask the publisher for an unprotected copy.", { cause: e });
@@ -94,11 +101,11 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
   }
   const pageCount = doc.numPages;
   if (pageCount > lim.maxPages) {
-    await task.destroy().catch(() => undefined);
+    await destroyTask();
     throw new PdfError("too_many_pages", `The PDF has ${pageCount} pages, over the limit of ${lim.maxPages} pages for one file.`);
   }
   if (pageCount === 0) {
-    await task.destroy().catch(() => undefined);
+    await destroyTask();
     throw new PdfError("corrupt", "The PDF has no pages.");
   }
   const info: PdfInfo = { pageCount };
@@ -247,7 +254,7 @@ export async function openPdf(bytes: Uint8Array, limits?: Partial<PdfLimits>, se
     async close() {
       if (closed) return;
       closed = true;
-      await task.destroy().catch(() => undefined);
+      await destroyTask();
     },
   };
 }

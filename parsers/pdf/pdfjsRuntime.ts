@@ -12,6 +12,7 @@
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { SameThreadPort } from "./sameThreadPort.ts";
 
 export type Pdfjs = typeof import("pdfjs-dist/legacy/build/pdf.mjs");
 type DocumentInitParameters = Exclude<Parameters<Pdfjs["getDocument"]>[0], string | URL | ArrayBufferLike | ArrayBufferView | undefined>;
@@ -23,6 +24,7 @@ export interface PdfjsAssets {
 }
 
 let loaded: Promise<Pdfjs> | undefined;
+let workerHandler: { initializeFromPort(port: unknown): void } | undefined;
 
 export function loadPdfjs(): Promise<Pdfjs> {
   loaded ??= (async () => {
@@ -32,6 +34,7 @@ export function loadPdfjs(): Promise<Pdfjs> {
     const worker = await import("pdfjs-dist/legacy/build/pdf.worker.mjs");
     restoreNativeBuiltins(natives);
     (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker ??= worker;
+    workerHandler = worker.WorkerMessageHandler as typeof workerHandler;
     pdfjs.GlobalWorkerOptions.workerSrc ||= "pdf.worker.mjs";
     return pdfjs;
   })();
@@ -52,6 +55,27 @@ function restoreNativeBuiltins(n: ReturnType<typeof nativeBuiltins>): void {
   if (Array.prototype.push !== n.push) Object.defineProperty(Array.prototype, "push", { value: n.push, writable: true, configurable: true, enumerable: false });
   if (JSON.parse !== n.parse) Object.defineProperty(JSON, "parse", { value: n.parse, writable: true, configurable: true, enumerable: false });
   if (JSON.stringify !== n.stringify) Object.defineProperty(JSON, "stringify", { value: n.stringify, writable: true, configurable: true, enumerable: false });
+}
+
+/**
+ * A pdfjs worker for one document whose parser runs in this thread behind a SameThreadPort
+ * (operator lists handed over without a deep copy; see sameThreadPort.ts), passed to getDocument
+ * as `worker`. pdfjs does not destroy a worker it was given: call destroy() after the loading
+ * task's destroy().
+ */
+export async function sameThreadWorker(): Promise<InstanceType<Pdfjs["PDFWorker"]>> {
+  const pdfjs = await loadPdfjs();
+  if (!workerHandler) throw new Error("pdfjs worker module has no WorkerMessageHandler");
+  const port = new SameThreadPort();
+  workerHandler.initializeFromPort(port);
+  // pdfjs's typings declare `port` as null-only; PDFWorker accepts any Worker-like port.
+  const worker = new pdfjs.PDFWorker({ port } as unknown as ConstructorParameters<Pdfjs["PDFWorker"]>[0]);
+  const destroy = worker.destroy.bind(worker);
+  worker.destroy = () => {
+    destroy();
+    port.terminate();
+  };
+  return worker;
 }
 
 /**
