@@ -30,10 +30,11 @@ export function verticalOverlapRatio(a: { y0: number; y1: number }, b: { y0: num
  * Some producers draw a glyph twice, a fraction of a point apart (fake bold); keep the first copy.
  */
 export function dropDuplicateRuns(runs: readonly TextRun[]): TextRun[] {
-  // Bucket kept runs by text and 1-pt cell so each run is compared with its few neighbours only:
-  // linear in the runs of a page (a page can carry tens of thousands).
-  const buckets = new Map<string, TextRun[]>();
-  const bucketKey = (text: string, x: number, y: number) => `${text}\u0000${x}\u0000${y}`;
+  // Bucket kept runs by 1-pt cell so each run is compared with its few neighbours only: linear in
+  // the runs of a page (a page can carry tens of thousands). The cell key is a number (no string
+  // built per probe); two cells sharing a key only cost a comparison, the test below is exact.
+  const buckets = new Map<number, TextRun[]>();
+  const cellKey = (x: number, y: number) => x * 1_048_576 + y;
   const kept: TextRun[] = [];
   for (const r of runs) {
     const bx = Math.floor(r.x0);
@@ -41,14 +42,13 @@ export function dropDuplicateRuns(runs: readonly TextRun[]): TextRun[] {
     let dup = false;
     for (let dx = -1; dx <= 1 && !dup; dx++) {
       for (let dy = -1; dy <= 1 && !dup; dy++) {
-        dup = (buckets.get(bucketKey(r.text, bx + dx, by + dy)) ?? []).some(
-          (k) => Math.abs(k.x0 - r.x0) < 1 && Math.abs(k.y0 - r.y0) < 1 && Math.abs(k.x1 - r.x1) < 1,
-        );
+        const near = buckets.get(cellKey(bx + dx, by + dy));
+        if (near) dup = near.some((k) => k.text === r.text && Math.abs(k.x0 - r.x0) < 1 && Math.abs(k.y0 - r.y0) < 1 && Math.abs(k.x1 - r.x1) < 1);
       }
     }
     if (dup) continue;
     kept.push(r);
-    const key = bucketKey(r.text, bx, by);
+    const key = cellKey(bx, by);
     const list = buckets.get(key);
     if (list) list.push(r);
     else buckets.set(key, [r]);

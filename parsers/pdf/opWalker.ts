@@ -68,8 +68,11 @@ export interface TextPaint {
   fill: Rgb | null;
   stroke: Rgb | null;
   fillAlpha: number;
-  /** Each glyph: its text and box corners (device space), for locating words inside a run. */
-  glyphs: GlyphPlacement[];
+  /**
+   * Each glyph: its text and box corners (device space), for locating words inside a run.
+   * Computed on demand: only text items that must be split at a cell boundary need them.
+   */
+  glyphs(): GlyphPlacement[];
   /** Inside an optional-content group that is switched off (a hidden layer). */
   hidden: boolean;
 }
@@ -131,8 +134,21 @@ function parseHex(arg: unknown): Rgb | null {
   return null;
 }
 
+/** The first six numbers of a matrix argument (an array or a Float32Array) as a Matrix. */
+export function matrixOf(m: ArrayLike<number>): Matrix {
+  return [Number(m[0]), Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])];
+}
+
 function cloneState(s: GState): GState {
-  return { ...s, ctm: [...s.ctm] as Matrix, text: { ...s.text } };
+  const t = s.text;
+  return {
+    ctm: [s.ctm[0], s.ctm[1], s.ctm[2], s.ctm[3], s.ctm[4], s.ctm[5]],
+    fill: s.fill, stroke: s.stroke, fillAlpha: s.fillAlpha, strokeAlpha: s.strokeAlpha, lineWidth: s.lineWidth,
+    text: {
+      fontName: t.fontName, fontSize: t.fontSize, fontMatrix: t.fontMatrix, vertical: t.vertical, charSpacing: t.charSpacing,
+      wordSpacing: t.wordSpacing, hScale: t.hScale, leading: t.leading, rise: t.rise, renderMode: t.renderMode,
+    },
+  };
 }
 
 export function walkOperatorList(
@@ -178,12 +194,12 @@ export function walkOperatorList(
         st = stack.pop() ?? st;
         break;
       case OPS.transform:
-        st.ctm = multiply(st.ctm, (args as number[]).slice(0, 6) as Matrix);
+        st.ctm = multiply(st.ctm, matrixOf(args as number[]));
         break;
       case OPS.paintFormXObjectBegin: {
         stack.push(cloneState(st));
         const m = args?.[0] as ArrayLike<number> | null | undefined;
-        if (m && m.length >= 6) st.ctm = multiply(st.ctm, Array.from(m).slice(0, 6) as Matrix);
+        if (m && m.length >= 6) st.ctm = multiply(st.ctm, matrixOf(m));
         break;
       }
       case OPS.paintFormXObjectEnd:
@@ -267,8 +283,7 @@ export function walkOperatorList(
         break;
       }
       case OPS.setTextMatrix: {
-        const m = args?.[0] as ArrayLike<number>;
-        tm = Array.from(m).slice(0, 6) as Matrix;
+        tm = matrixOf(args?.[0] as ArrayLike<number>);
         lineX = lineY = penX = penY = 0;
         break;
       }
@@ -316,10 +331,15 @@ export function walkOperatorList(
           const quad: [Point, Point, Point, Point] = t.vertical
             ? quadOf(base, -fs / 2, advance.dy, fs, -advance.dy)
             : quadOf(base, 0, -0.2 * fs, advance.dx, fs);
-          const glyphQuads = advance.glyphs.map((g) => ({
-            text: g.text,
-            quad: t.vertical ? quadOf(base, -fs / 2, g.end, fs, g.start - g.end) : quadOf(base, g.start, -0.2 * fs, g.end - g.start, fs),
-          }));
+          const stateThen: TextState = { ...t };
+          const glyphQuads = (): GlyphPlacement[] => {
+            const placed: GlyphOffset[] = [];
+            showTextAdvance(glyphs, stateThen, placed);
+            return placed.map((g) => ({
+              text: g.text,
+              quad: stateThen.vertical ? quadOf(base, -fs / 2, g.end, fs, g.start - g.end) : quadOf(base, g.start, -0.2 * fs, g.end - g.start, fs),
+            }));
+          };
           visitor.text({
             quad, text: advance.text, renderMode: t.renderMode,
             fill: st.fill, stroke: st.stroke, fillAlpha: st.fillAlpha, glyphs: glyphQuads, hidden: hiddenDepth > 0,
@@ -335,11 +355,13 @@ export function walkOperatorList(
   }
 }
 
+interface GlyphOffset { text: string; start: number; end: number }
+
 /**
- * Advance of one showText in text-matrix units, mirroring pdfjs canvas showText, with the
- * start/end offset of every glyph along the writing direction.
+ * Advance of one showText in text-matrix units, mirroring pdfjs canvas showText; with `placed`,
+ * also the start/end offset of every glyph along the writing direction.
  */
-function showTextAdvance(glyphs: unknown[], t: TextState): { dx: number; dy: number; text: string; glyphs: { text: string; start: number; end: number }[] } {
+function showTextAdvance(glyphs: unknown[], t: TextState, placed?: GlyphOffset[]): { dx: number; dy: number; text: string } {
   const fontDirection = t.fontSize < 0 ? -1 : 1;
   const fontSize = Math.abs(t.fontSize);
   const widthAdvanceScale = fontSize * (t.fontMatrix[0] ?? 0.001);
@@ -348,7 +370,6 @@ function showTextAdvance(glyphs: unknown[], t: TextState): { dx: number; dy: num
   const k = t.vertical ? 1 : t.hScale * fontDirection;
   let x = 0;
   let text = "";
-  const placed: { text: string; start: number; end: number }[] = [];
   for (const g of glyphs) {
     if (typeof g === "number") {
       x += spacingDir * g * fontSize / 1000;
@@ -367,10 +388,10 @@ function showTextAdvance(glyphs: unknown[], t: TextState): { dx: number; dy: num
     } else {
       w = (glyph.width ?? 0) * widthAdvanceScale;
     }
-    placed.push({ text: u, start: start * k, end: (start + w) * k });
+    placed?.push({ text: u, start: start * k, end: (start + w) * k });
     x += w + spacing * fontDirection;
   }
-  return t.vertical ? { dx: 0, dy: x, text, glyphs: placed } : { dx: x * k, dy: 0, text, glyphs: placed };
+  return t.vertical ? { dx: 0, dy: x, text } : { dx: x * k, dy: 0, text };
 }
 
 function quadOf(m: Matrix, x: number, y: number, w: number, h: number): [Point, Point, Point, Point] {

@@ -25,7 +25,7 @@
 // fonts whose bbox pdfjs computed from the glyphs (isCharBBox) get the Type3 height correction
 // only when Tf ≤ 1; inline image masks flush the current item like image XObjects do.
 import type { Pdfjs } from "./pdfjsRuntime.ts";
-import { multiply, type Matrix } from "./opWalker.ts";
+import { matrixOf, multiply, type Matrix } from "./opWalker.ts";
 import type { RawTextItem, TextStyle } from "./textRuns.ts";
 
 /** What the text walk needs to know about a loaded font (from page.commonObjs). */
@@ -542,7 +542,7 @@ export function textContentFromOperatorList(
         s.state = s.stack.pop() ?? s.state;
         break;
       case OPS.transform:
-        st.ctm = multiply(st.ctm as Matrix, Array.from(args as number[]).slice(0, 6) as Matrix);
+        st.ctm = multiply(st.ctm as Matrix, matrixOf(args as number[]));
         break;
       case OPS.paintFormXObjectBegin: {
         flushTextContentItem();
@@ -676,7 +676,8 @@ export function decimalOfFloat32(f: number): number {
 }
 
 function fromFloat32(m: ArrayLike<number>): Matrix {
-  return [0, 1, 2, 3, 4, 5].map((i) => decimalOfFloat32(Number(m[i]) || 0)) as Matrix;
+  const d = (i: number) => decimalOfFloat32(Number(m[i]) || 0);
+  return [d(0), d(1), d(2), d(3), d(4), d(5)];
 }
 
 function sameMatrix(a: number[], b: number[]): boolean {

@@ -79,13 +79,16 @@ export interface TextRunStats {
 }
 
 /** Collects, in paint order, the boxes of text that is not shown and of text that is. */
+interface PlacedGlyph { text: string; box: Box }
+interface ShownText { box: Box; paint: TextPaint; glyphs?: PlacedGlyph[] }
+
 export class VisibilityTracker {
   readonly invisible = new BoxIndex<{ box: Box }>();
   readonly visible = new BoxIndex<{ box: Box }>();
   invisibleCount = 0;
-  /** Shown glyphs in viewport space, for locating the words of a text-content item. */
-  readonly glyphs = new BoxIndex<{ text: string; box: Box }>();
   private readonly backgrounds: Box[] = [];
+  /** Text shown (not hidden), whose glyphs are placed only when a split near it needs them. */
+  private readonly shown = new BoxIndex<ShownText>();
 
   constructor(private readonly viewport: Matrix, private readonly s: TextRunSettings) {}
 
@@ -114,11 +117,20 @@ export class VisibilityTracker {
       shown = this.backgrounds.some((g) => cx >= g.x0 && cx <= g.x1 && cy >= g.y0 && cy <= g.y1);
     }
     (shown ? this.visible : this.invisible).add({ box: b });
-    if (shown) {
-      for (const g of t.glyphs) if (g.text.trim() !== "") this.glyphs.add({ text: g.text, box: boxOf(g.quad, this.viewport) });
-    } else {
-      this.invisibleCount++;
+    if (shown) this.shown.add({ box: b, paint: t });
+    else this.invisibleCount++;
+  }
+
+  /** Shown glyphs (viewport space) of the text painted across `box`, for locating a text item's words. */
+  glyphsNear(box: Box): PlacedGlyph[] {
+    const out: PlacedGlyph[] = [];
+    // Every paint in the band, not only those overlapping the box: a TJ can move glyphs back
+    // outside the box of its show operator.
+    for (const entry of this.shown.near(box)) {
+      entry.glyphs ??= entry.paint.glyphs().filter((g) => g.text.trim() !== "").map((g) => ({ text: g.text, box: boxOf(g.quad, this.viewport) }));
+      for (const g of entry.glyphs) out.push(g);
     }
+    return out;
   }
 }
 
@@ -253,7 +265,7 @@ export function buildTextRuns(args: {
     twins.push(box);
     seen.set(text, twins);
     const fontName = args.fontNameOf?.(item.fontName) ?? item.fontName;
-    const parts = text.includes(" ") && args.visibility ? splitAtCellBoundaries(text, box, args.visibility.glyphs, args.rulings ?? [], s) : null;
+    const parts = text.includes(" ") && args.visibility ? splitAtCellBoundaries(text, box, args.visibility, args.rulings ?? [], s) : null;
     if (parts && parts.length > 1) stats.splits += parts.length - 1;
     for (const part of parts ?? [{ text, box }]) {
       runs.push({
@@ -283,7 +295,7 @@ function canon(s: string): string {
  * Returns null when nothing is cut or the words cannot be matched to glyphs (then the item stays
  * whole).
  */
-export function splitAtCellBoundaries(text: string, box: Box, glyphs: BoxIndex<{ text: string; box: Box }>, rulings: Ruling[], s: TextRunSettings): { text: string; box: Box }[] | null {
+export function splitAtCellBoundaries(text: string, box: Box, glyphs: Pick<VisibilityTracker, "glyphsNear">, rulings: Ruling[], s: TextRunSettings): { text: string; box: Box }[] | null {
   const words = text.split(/ +/u).filter((w) => w !== "");
   if (words.length < 2) return null;
   const cy = (box.y0 + box.y1) / 2;
@@ -292,7 +304,7 @@ export function splitAtCellBoundaries(text: string, box: Box, glyphs: BoxIndex<{
   if (verticals.length === 0 && !numberPairs) return null;
   // The glyphs of this item: centred inside its box, left to right.
   const mine = glyphs
-    .near(box)
+    .glyphsNear(box)
     .filter((g) => {
       const gx = (g.box.x0 + g.box.x1) / 2, gy = (g.box.y0 + g.box.y1) / 2;
       return gx >= box.x0 - 1 && gx <= box.x1 + 1 && gy >= box.y0 && gy <= box.y1;

@@ -6,9 +6,12 @@ const CJK = "\\u3000-\\u303f\\u3400-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef“”�
 const SPACE_BETWEEN_CJK = new RegExp(`([${CJK}])\\s+(?=[${CJK}])`, "gu");
 const SPACE_AFTER_CJK_BEFORE_ANY = new RegExp(`([${CJK}])\\s+(?=[^\\s])`, "gu");
 const SPACE_BEFORE_CJK = new RegExp(`([^\\s])\\s+(?=[${CJK}])`, "gu");
+const HAS_WHITESPACE = /\s/;
 
 /** Collapse whitespace: drop it next to CJK characters, keep one space between Latin/digit tokens. */
 export function normalizeLabel(text: string): string {
+  // Most labels have no whitespace at all, and then every step below is the identity.
+  if (!HAS_WHITESPACE.test(text)) return text;
   return text
     .replace(/[\s\u00a0\u3000]+/gu, " ")
     .trim()
@@ -30,11 +33,20 @@ export function joinWrappedLines(lines: readonly string[]): string {
   return normalizeLabel(out);
 }
 
+const labelKeys = new Map<string, string>();
+
 /** A key for comparing labels across tables and producers: NFKC, no whitespace, unified brackets. */
 export function labelKey(text: string): string {
-  return text
-    .normalize("NFKC")
-    .replace(/\s+/gu, "")
-    .replace(/[“”"]/gu, '"')
-    .replace(/[‘’']/gu, "'");
+  let key = labelKeys.get(text);
+  if (key === undefined) {
+    key = text
+      .normalize("NFKC")
+      .replace(/\s+/gu, "")
+      .replace(/[“”"]/gu, '"')
+      .replace(/[‘’']/gu, "'");
+    // The same few hundred labels recur on every page of a district; NFKC is the costly step.
+    if (labelKeys.size >= 20_000) labelKeys.clear();
+    labelKeys.set(text, key);
+  }
+  return key;
 }
