@@ -74,6 +74,58 @@ async function resolveDocId(client: ApiClient, id: string): Promise<string> {
   return hits[0]!.docId;
 }
 
+type Counts = { error: number; warning: number; info: number; all: number };
+interface FlagSummaryBody {
+  total: number;
+  bySeverity: Counts;
+  byRule: ({ rule: string } & Counts)[];
+  byDepartment: ({ department: string } & Counts)[];
+  byYear?: ({ year: number | null } & Counts)[];
+  complete: boolean;
+  nextCursor?: string;
+}
+
+/** Adds up counts keyed by `key` (a summary continued over several calls counts each flag once). */
+function addCounts(rows: (Counts & { key: string })[]): (Counts & { key: string })[] {
+  const m = new Map<string, Counts & { key: string }>();
+  for (const r of rows) {
+    const e = m.get(r.key) ?? { key: r.key, error: 0, warning: 0, info: 0, all: 0 };
+    for (const s of ["error", "warning", "info", "all"] as const) e[s] += r[s];
+    m.set(r.key, e);
+  }
+  return [...m.values()];
+}
+
+/** /flags/summary, every call of it: a summary that ran out of read budget is continued and added up. */
+async function printSummary(c: ApiClient, filters: Params, o: Common): Promise<void> {
+  const parts: FlagSummaryBody[] = [];
+  let cursor = o.cursor;
+  do {
+    const body = await getOk<FlagSummaryBody>(c, "/flags/summary", { ...filters, cursor });
+    parts.push(body);
+    cursor = body.nextCursor;
+  } while (cursor);
+  const byAll = (rows: (Counts & { key: string })[]) => addCounts(rows).sort((x, y) => y.all - x.all || x.key.localeCompare(y.key, "zh"));
+  const [sevs] = addCounts(parts.map((p) => ({ key: "", ...p.bySeverity })));
+  const merged = {
+    total: parts.reduce((n, p) => n + p.total, 0),
+    bySeverity: { error: sevs?.error ?? 0, warning: sevs?.warning ?? 0, info: sevs?.info ?? 0, all: sevs?.all ?? 0 },
+    byRule: byAll(parts.flatMap((p) => p.byRule.map(({ rule, ...n }) => ({ key: rule, ...n })))).map(({ key, ...n }) => ({ rule: key, ...n })),
+    byDepartment: byAll(parts.flatMap((p) => p.byDepartment.map(({ department, ...n }) => ({ key: department, ...n })))).map(({ key, ...n }) => ({ department: key, ...n })),
+    ...(parts[0]?.byYear
+      ? { byYear: addCounts(parts.flatMap((p) => (p.byYear ?? []).map(({ year, ...n }) => ({ key: String(year), ...n })))).map(({ key, ...n }) => ({ year: key === "null" ? null : Number(key), ...n })).sort((x, y) => (x.year ?? 0) - (y.year ?? 0)) }
+      : {}),
+    calls: parts.length,
+  };
+  if (o.json) return void out(JSON.stringify(merged) + "\n");
+  const sev = (r: Counts): number[] => [r.error, r.warning, r.info, r.all];
+  const cols = (first: string) => [{ header: first, max: 32 }, ...["errors", "warnings", "info", "all"].map((h) => ({ header: h, align: "right" as const }))];
+  out(`${merged.total} flags (${merged.bySeverity.error} errors, ${merged.bySeverity.warning} warnings, ${merged.bySeverity.info} info)${parts.length > 1 ? `, counted in ${parts.length} calls` : ""}\n`);
+  out("\nper rule\n" + renderTable(cols("rule"), merged.byRule.map((r) => [r.rule, ...sev(r)])));
+  out("\nper department\n" + renderTable(cols("department"), merged.byDepartment.map((r) => [r.department, ...sev(r)])));
+  if (merged.byYear) out("\nper year\n" + renderTable(cols("year"), merged.byYear.map((r) => [r.year ?? "?", ...sev(r)])));
+}
+
 export function registerQuery(program: Command): void {
   const q = program.command("query").description("ask the stored documents: documents, tables, rows, flags, codes, year over year, headcount");
 
@@ -122,12 +174,17 @@ export function registerQuery(program: Command): void {
     .option("--rule <rule>", "rule id or family (sum, cross, narrative, years …)")
     .option("--year <year>")
     .option("--department <name>")
+    .option("--kind <kind>", "预算 | 决算 (budget | final_accounts)")
     .option("--doc <docId>", "flags of one document")
     .option("--include-superseded", "also flags of filings replaced by a later upload")
-    .action((o: Common & { severity?: string; rule?: string; year?: string; department?: string; doc?: string; includeSuperseded?: boolean }) =>
+    .option("--summary", "counts by severity, rule, department (and year) instead of the flags (/flags/summary)")
+    .action((o: Common & { severity?: string; rule?: string; year?: string; kind?: string; department?: string; doc?: string; includeSuperseded?: boolean; summary?: boolean }) =>
       run(o, async (c) => {
+        if (o.doc && (o.summary || o.kind)) throw new Error("--summary and --kind are for flags across departments, not --doc");
+        const filters = { severity: o.severity, rule: o.rule, year: o.year, kind: o.kind, department: o.department, includeSuperseded: o.includeSuperseded ? "true" : undefined };
+        if (o.summary) return void (await printSummary(c, filters, o));
         const path = o.doc ? `/documents/${await resolveDocId(c, o.doc)}/flags` : "/flags";
-        const params = o.doc ? { severity: o.severity, rule: o.rule, ...paging(o) } : { severity: o.severity, rule: o.rule, year: o.year, department: o.department, includeSuperseded: o.includeSuperseded ? "true" : undefined, ...paging(o) };
+        const params = o.doc ? { severity: o.severity, rule: o.rule, ...paging(o) } : { ...filters, ...paging(o) };
         const body = await getOk<{ items: { severity: string; rule: string; department?: string; year?: number; table?: string; row?: string[]; expected?: string; actual?: string; page?: number; message: string }[]; nextCursor?: string }>(c, path, params);
         if (o.json) return void out(JSON.stringify(body) + "\n");
         out(

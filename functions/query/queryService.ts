@@ -7,6 +7,8 @@ import * as K from "../shared/keys.ts";
 import { flagView, rowsFromItems, tableView, type AmountItem, type DocumentRecord, type FlagItem, type RowItem, type TableItem } from "../shared/documentItems.ts";
 import type { DocumentStore, PartitionQuery, ReadBudget } from "../shared/documentStore.ts";
 import { decodeCursor, encodeCursor, InvalidCursorError, type CursorState } from "../shared/pageCursor.ts";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { FlagSummaryReader, SUMMARY_SETTINGS, type FlagSummary, type SummaryPlan } from "./flagSummary.ts";
 
 export interface DocumentSummary {
   docId: string;
@@ -62,6 +64,9 @@ export interface Scope {
   /** Include documents replaced by a later upload of the same department/year/type (default false). */
   includeSuperseded?: boolean;
 }
+
+/** What the flags list and the flags summary filter on. `kind`: the document's docType (预算 budget / 决算 final_accounts). */
+export type FlagQuery = Scope & { severity?: Severity; rule?: string; kind?: string };
 
 /** A page request: at most `limit` items after `cursor`; `binding` ties the cursor to the query (pageCursor.ts). */
 export interface Page {
@@ -187,12 +192,20 @@ export interface Comparison {
 
 export class QueryService {
   readonly budget: ReadBudget;
+  private readonly summaryReader: FlagSummaryReader;
 
+  /**
+   * `client`: the DynamoDB document client the flags summary reads with (projected reads, which the
+   * store does not offer); default the store's own client.
+   */
   constructor(
     private readonly store: DocumentStore,
-    opts: { readBudget?: ReadBudget } = {},
+    opts: { readBudget?: ReadBudget; summaryBudget?: ReadBudget; client?: DynamoDBDocumentClient } = {},
   ) {
     this.budget = opts.readBudget ?? PAGE_SETTINGS.readBudget;
+    // The store keeps its client private (TypeScript-private only); reading it here keeps every front
+    // end's `new QueryApi(store)` working. tsc checks the access: a renamed field fails the build.
+    this.summaryReader = new FlagSummaryReader(opts.client ?? store["client"], store.tableName, opts.summaryBudget ?? SUMMARY_SETTINGS.readBudget);
   }
 
   // ---- listings, paged on the server ---------------------------------------------------------
@@ -234,14 +247,33 @@ export class QueryService {
    * Flags across departments, served documents only. Order: severity (error, warning, info), then
    * year, department, document and the flag's number (GSI2 SEV#… sort key).
    */
-  async flagsPage(q: Scope & { severity?: Severity; rule?: string }, page: Page): Promise<Paged<FlagRow>> {
+  async flagsPage(q: FlagQuery, page: Page): Promise<Paged<FlagRow>> {
+    return this.paged((years) => this.flagPlan(q, years), page, this.servedFilter(q), (i) => flagRow(i as unknown as FlagItem));
+  }
+
+  /**
+   * Counts of the flags `flagsPage` lists for the same filters, by severity, rule, department (and
+   * year when no year is given), read with a projection (flagSummary.ts). An answer that ran out of
+   * read budget says so (complete: false, nextCursor): its counts cover what was read; add the next.
+   */
+  async flagSummary(q: FlagQuery, page: { cursor?: string; binding: string }): Promise<FlagSummary> {
+    const metas = this.metaCache();
+    return this.summaryReader.summarize({
+      plan: (years) => this.flagPlan(q, years),
+      keep: (meta) => this.served(meta, q),
+      metas,
+      byYear: q.year === undefined,
+      cursor: page.cursor,
+      binding: page.binding,
+    });
+  }
+
+  /** The GSI2 SEV# partitions of a flags query: severity by severity (error, warning, info), each scoped. */
+  private async flagPlan(q: FlagQuery, fromCursor?: string[]): Promise<SummaryPlan> {
     const severities = q.severity ? [q.severity] : SEVERITY_ORDER;
-    const plan = async (years?: string[]): Promise<Plan> => {
-      const y = await this.yearsPlan(q, years);
-      const parts = severities.flatMap((sev) => scopeParts(K.GSI2, K.severityGsi2Pk(sev), q, y).map((p) => ({ ...p, filter: ruleFilter(q.rule) })));
-      return { parts, years: y };
-    };
-    return this.paged(plan, page, this.servedFilter(q), (i) => flagRow(i as unknown as FlagItem));
+    const y = await this.yearsPlan(q, fromCursor);
+    const parts = severities.flatMap((severity) => scopeParts(K.GSI2, K.severityGsi2Pk(severity), q, y).map((p) => ({ ...p, filter: ruleFilter(q.rule), severity })));
+    return { parts, years: y };
   }
 
   /** Amounts printed against a classification code. Order: year, department, document, table, row, side (GSI3 sort key). */
@@ -333,16 +365,20 @@ export class QueryService {
     return Object.assign(fn, { get: (id: string) => known.get(id) ?? undefined });
   }
 
-  /** Keeps items of documents that are committed (and current, unless superseded ones are asked for). */
-  private servedFilter(scope: Scope): (items: Item[]) => Promise<Item[]> {
+  /**
+   * Keeps items of documents that are committed (and current, unless superseded ones are asked for)
+   * and, when a kind is asked for, of that kind — the META's docType, which every item's document has.
+   */
+  private servedFilter(scope: Scope & { kind?: string }): (items: Item[]) => Promise<Item[]> {
     const metas = this.metaCache();
     return async (items) => {
       const m = await metas(items.map((i) => String(i.docId)));
-      return items.filter((i) => {
-        const meta = m.get(String(i.docId));
-        return meta?.status === "COMMITTED" && (scope.includeSuperseded || !meta.supersededBy);
-      });
+      return items.filter((i) => this.served(m.get(String(i.docId)), scope));
     };
+  }
+
+  private served(meta: DocumentRecord | undefined, scope: Scope & { kind?: string }): boolean {
+    return meta?.status === "COMMITTED" && (scope.includeSuperseded || !meta.supersededBy) && (scope.kind === undefined || meta.docType === scope.kind);
   }
 
   // ---- whole answers (internal use: compare, year over year, departments, tests) ---------------

@@ -9,7 +9,10 @@
 //   GET /documents/{docId}/tables/{tableId}/rows
 //   GET /documents/{docId}/flags?severity=&rule=&limit=&cursor=                       paged
 //   GET /documents/{docId}/model              whole document model + flags (web view, export)
-//   GET /flags?severity=&rule=&year=&department=&includeSuperseded=&limit=&cursor=    paged
+//   GET /flags?severity=&rule=&year=&kind=&department=&includeSuperseded=&limit=&cursor=    paged
+//   GET /flags/summary?(the same filters)&cursor=   counts by severity, rule, department (year when
+//                                             none given); complete:false + nextCursor if the read
+//                                             budget ran out (counts so far; add the next call's)
 //   GET /amounts?code=&scheme=&year=&department=&includeSuperseded=&limit=&cursor=    paged
 //   GET /compare?code=&scheme=&kind=&column=&year=&department=&includeSuperseded=
 //   GET /departments                          departments (names across years grouped) with filings
@@ -56,6 +59,8 @@ const Code = {
   scheme: z.enum(["functional", "economic"]).default("functional"),
 };
 const None = z.strictObject({});
+/** The filters of the flags list and of its summary (the same flags). */
+const FlagFilters = { severity: Severity.optional(), rule: Rule.optional(), kind: DocKind.optional(), ...Scope };
 
 export class HttpError extends Error {
   constructor(
@@ -139,8 +144,14 @@ export const ROUTES: readonly Route[] = [
   route(
     "flags",
     "/flags",
-    { query: z.strictObject({ severity: Severity.optional(), rule: Rule.optional(), ...Scope, ...Paging }) },
+    { query: z.strictObject({ ...FlagFilters, ...Paging }) },
     (api, _p, { limit, cursor, ...q }, binding) => api.service.flagsPage(q, { limit, cursor, binding }),
+  ),
+  route(
+    "flagSummary",
+    "/flags/summary",
+    { query: z.strictObject({ ...FlagFilters, cursor: Paging.cursor }) },
+    (api, _p, { cursor, ...q }, binding) => api.service.flagSummary(q, { cursor, binding }),
   ),
   route(
     "amounts",

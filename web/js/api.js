@@ -65,9 +65,10 @@ export function h(tag, attrs = {}, ...children) {
 export const FLAGS_READ_LIMIT = 1000;
 
 /**
- * Every flag across departments matching the API's own filters ({ severity, rule, year,
+ * Every flag across departments matching the API's own filters ({ severity, rule, year, kind,
  * department, includeSuperseded }), read page by page with the API's cursor. Each flag carries
- * docId, department, year, docType and n (its number in its document). `onPage(count)` reports progress.
+ * docId, department, year, docType and n (its number in its document). `onPage(count)` reports
+ * progress. For exports and tests: the flags page reads one page (getFlagsPage) and the counts (getFlagSummary).
  */
 export async function getFlagsAcross(filters = {}, onPage) {
   const items = [];
@@ -79,6 +80,70 @@ export async function getFlagsAcross(filters = {}, onPage) {
     cursor = page.nextCursor;
   } while (cursor);
   return items;
+}
+
+/**
+ * One page of flags: `limit` flags after `cursor` (undefined = the first), and the cursor of the next
+ * page (undefined after the last). A short answer (the server's read budget, page.stoppedBy) is
+ * continued until the page is full, so pages are `limit` flags apart and their cursors can be kept.
+ */
+export async function getFlagsPage(filters, limit, cursor) {
+  const items = [];
+  let next = cursor;
+  let requests = 0;
+  do {
+    const page = await getJson("/flags", { ...filters, limit: limit - items.length, cursor: next });
+    requests++;
+    items.push(...page.items);
+    next = page.nextCursor;
+  } while (next && items.length < limit);
+  return { items, next, requests };
+}
+
+const SEVERITY_KEYS = ["error", "warning", "info", "all"];
+
+/**
+ * /flags/summary for the filters: counts by severity, rule, department (and year when no year is
+ * given), computed by the server. A summary cut short by the server's read budget (complete: false)
+ * is continued with its cursor and the counts added up, so what this returns is the whole count.
+ * Rows are { key, error, warning, info, all }.
+ */
+export async function getFlagSummary(filters = {}) {
+  const rows = { byRule: new Map(), byDepartment: new Map(), byYear: new Map() };
+  const bySeverity = { error: 0, warning: 0, info: 0, all: 0 };
+  let total = 0;
+  let calls = 0;
+  let hasYears = false;
+  let cursor;
+  do {
+    const s = await getJson("/flags/summary", { ...filters, cursor });
+    calls++;
+    total += s.total;
+    for (const k of SEVERITY_KEYS) bySeverity[k] += s.bySeverity[k];
+    const add = (map, list, key) => {
+      for (const r of list ?? []) {
+        const k = r[key];
+        const c = map.get(k) ?? { key: k, error: 0, warning: 0, info: 0, all: 0 };
+        for (const x of SEVERITY_KEYS) c[x] += r[x];
+        map.set(k, c);
+      }
+    };
+    add(rows.byRule, s.byRule, "rule");
+    add(rows.byDepartment, s.byDepartment, "department");
+    if (s.byYear) {
+      hasYears = true;
+      add(rows.byYear, s.byYear, "year");
+    }
+    cursor = s.nextCursor;
+  } while (cursor);
+  return {
+    total,
+    bySeverity,
+    byRule: [...rows.byRule.values()],
+    byDepartment: [...rows.byDepartment.values()],
+    byYear: hasYears ? [...rows.byYear.values()] : undefined,
+    calls,
+  };
 }
 
 /** The document page with one flag selected (flag = its 1-based number in the document). */

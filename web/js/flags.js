@@ -3,64 +3,73 @@
 // and department, with counts per rule and per department, paged, each opening its document with
 // that flag selected (the table cell and its box on the cell's page, the sentence on its own page).
 //
-// The year is asked of the API (/flags?year=); the other filters are applied here, over the year's
-// flags of every severity, because the counts per rule and per department need them all anyway and
-// /flags has no kind filter. The filters live in the URL, so a filtered view can be linked.
-import { flagBoxPage, flagHref, getAll, getFlagsAcross, h, KIND_LABEL } from "./api.js";
+// The server does the work: the counts come from /flags/summary (one small answer per set of
+// filters, whatever the number of flags), the list is /flags with every filter, read one page of 50
+// at a time with the API's page cursor. The facets count as before: per rule with every filter but
+// severity and rule, per department with every filter but severity and department.
+// The filters live in the URL, with the page number and its cursor (p, c), so a filtered view — and
+// a page of it — can be linked; a cursor that no longer fits is dropped and the page found again
+// from the first.
+import { flagBoxPage, flagHref, getFlagsPage, getFlagSummary, h, KIND_LABEL } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 50;
 const SEVERITIES = ["error", "warning", "info"];
 const FILTERS = ["severity", "rule", "year", "kind", "department"];
-/** State the end-to-end test reads. */
-const state = (window.__budgetlensFlags = { ready: false, total: 0, page: 1, pages: 1, shown: [] });
+/** State the end-to-end tests read. */
+const state = (window.__budgetlensFlags = { ready: false, total: 0, page: 1, pages: 1, shown: [], summaries: 0 });
 
 const params = new URLSearchParams(location.search);
 let page = Math.max(1, Number(params.get("p")) || 1);
-
-// Years (and departments) to choose from: the stored filings.
-const docs = await getAll("/documents");
-const uniq = (xs) => [...new Set(xs)].sort((a, b) => String(a).localeCompare(String(b), "zh"));
-for (const y of uniq(docs.map((d) => d.year).filter((y) => y !== undefined))) $("f-year").append(h("option", { value: y }, y));
-for (const f of FILTERS) {
-  const v = params.get(f);
-  if (v && f !== "rule" && f !== "department") $(`f-${f}`).value = v;
-}
-
-let loaded = { year: null, flags: [] };
-async function flagsOfYear(year) {
-  if (loaded.year === year) return loaded.flags;
-  $("status").textContent = "loading…";
-  const flags = await getFlagsAcross(year ? { year } : {}, (n) => ($("status").textContent = `loading… ${n}`));
-  loaded = { year, flags };
-  $("status").textContent = "";
-  return flags;
-}
+/** Cursors of the pages of the current filters: page number → cursor (page 1 has none). */
+let cursors = new Map([[1, undefined]]);
+if (page > 1 && params.get("c")) cursors.set(page, params.get("c"));
 
 const current = () => Object.fromEntries(FILTERS.map((f) => [f, $(`f-${f}`).value || params.get(f) || ""]));
+const without = (f, ...names) => Object.fromEntries(Object.entries(f).filter(([k]) => !names.includes(k)));
+const keyOf = (f) => new URLSearchParams(FILTERS.filter((k) => f[k]).map((k) => [k, f[k]])).toString();
+/** The filters the cursors belong to. */
+let cursorsFor = keyOf(Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ""])));
 
-/** Flags passing every filter except those named in `skip`. */
-function filtered(flags, f, skip = []) {
-  return flags.filter(
-    (x) =>
-      (skip.includes("severity") || !f.severity || x.severity === f.severity) &&
-      (skip.includes("rule") || !f.rule || x.rule === f.rule || x.rule.startsWith(`${f.rule}.`)) &&
-      (skip.includes("kind") || !f.kind || x.docType === f.kind) &&
-      (skip.includes("department") || !f.department || x.department === f.department),
-  );
-}
-
-function countBy(flags, key) {
-  const m = new Map();
-  for (const x of flags) {
-    const k = key(x);
-    const c = m.get(k) ?? { error: 0, warning: 0, info: 0, all: 0 };
-    c[x.severity] += 1;
-    c.all += 1;
-    m.set(k, c);
+/** Summaries asked for on this page, by filters: paging or a facet click asks again for none it has. */
+const summaries = new Map();
+function summary(f) {
+  const k = keyOf(f);
+  if (!summaries.has(k)) {
+    summaries.set(k, getFlagSummary(f).catch((e) => (summaries.delete(k), Promise.reject(e))));
+    state.summaries = summaries.size;
   }
-  return [...m.entries()].sort((a, b) => b[1].error - a[1].error || b[1].all - a[1].all || String(a[0]).localeCompare(String(b[0]), "zh"));
+  return summaries.get(k);
 }
+
+/** The cursor of page `p` of the filters `f`: known, or found by reading pages from the nearest known one. */
+async function cursorOf(f, p) {
+  for (let q = p; q >= 1; q--) {
+    if (!cursors.has(q)) continue;
+    let cursor = cursors.get(q);
+    for (let i = q; i < p && (i === q || cursor); i++) {
+      cursor = (await getFlagsPage(f, PAGE_SIZE, cursor)).next;
+      cursors.set(i + 1, cursor);
+    }
+    return cursor;
+  }
+  return undefined;
+}
+
+async function pageOf(f, p) {
+  try {
+    const cursor = await cursorOf(f, p);
+    if (p > 1 && !cursor) return { items: [], next: undefined };
+    return await getFlagsPage(f, PAGE_SIZE, cursor);
+  } catch (e) {
+    // A linked cursor of other filters (or from before the data or the cursor key changed): 400. Find the page again.
+    if (!String(e.message).startsWith("400") || cursors.size <= 1) throw e;
+    cursors = new Map([[1, undefined]]);
+    return pageOf(f, p);
+  }
+}
+
+const rowsOf = (list) => list.map((r) => [r.key, r]).sort((a, b) => b[1].error - a[1].error || b[1].all - a[1].all || String(a[0]).localeCompare(String(b[0]), "zh"));
 
 function facet(tbody, rows, attr, selected, onPick) {
   tbody.replaceChildren(
@@ -78,7 +87,7 @@ function facet(tbody, rows, attr, selected, onPick) {
 function setSelect(id, values, value, label) {
   const sel = $(id);
   sel.replaceChildren(h("option", { value: "" }, label), ...values.map((v) => h("option", { value: v }, v)));
-  if (value && !values.includes(value)) sel.append(h("option", { value }, value));
+  if (value && !values.map(String).includes(value)) sel.append(h("option", { value }, value));
   sel.value = value;
 }
 
@@ -88,23 +97,45 @@ function where(f) {
   return bp && bp !== f.page ? `p.${f.page} · cell p.${bp}` : `p.${f.page}`;
 }
 
+const uniq = (xs) => [...new Set(xs)].sort((a, b) => String(a).localeCompare(String(b), "zh"));
+
+let rendering = 0;
 async function render() {
+  const mine = ++rendering;
   const f = current();
-  const all = await flagsOfYear(f.year);
+  const filters = Object.fromEntries(Object.entries(f).filter(([, v]) => v));
+  if (keyOf(filters) !== cursorsFor) {
+    cursors = new Map([[1, undefined]]);
+    cursorsFor = keyOf(filters);
+  }
+  $("status").textContent = "loading…";
+  // The choices (every rule, department and year with flags), the list's count, the two facets and
+  // the page, at once; equal filter sets are one request.
+  const asked = page;
+  const [choices, listed, ruleFacet, deptFacet, got] = await Promise.all([
+    summary({}),
+    summary(filters),
+    summary(without(filters, "severity", "rule")),
+    summary(without(filters, "severity", "department")),
+    pageOf(filters, asked),
+  ]);
+  const pages = Math.max(1, Math.ceil(listed.total / PAGE_SIZE));
+  page = Math.min(asked, pages);
+  const shown = page === asked ? got.items : (await pageOf(filters, page)).items;
+  if (mine !== rendering) return;
+  $("status").textContent = "";
+
   // Rule families as well as rules ("narrative" covers narrative.amount, narrative.share …).
-  const rules = uniq(all.flatMap((x) => [x.rule, x.rule.split(".")[0]]));
-  setSelect("f-rule", rules, f.rule, "all rules");
-  setSelect("f-department", uniq(all.map((x) => x.department)), f.department, "all departments");
+  setSelect("f-rule", uniq(choices.byRule.flatMap((r) => [r.key, r.key.split(".")[0]])), f.rule, "all rules");
+  setSelect("f-department", uniq(choices.byDepartment.map((r) => r.key)), f.department, "all departments");
+  setSelect("f-year", (choices.byYear ?? []).map((r) => r.key).filter((y) => y !== null).sort((a, b) => a - b).map(String), f.year, "all years");
 
-  facet($("by-rule").querySelector("tbody"), countBy(filtered(all, f, ["severity", "rule"]), (x) => x.rule), "rule", f.rule, (v) => pick("rule", v));
-  facet($("by-department").querySelector("tbody"), countBy(filtered(all, f, ["severity", "department"]), (x) => x.department), "department", f.department, (v) => pick("department", v));
+  facet($("by-rule").querySelector("tbody"), rowsOf(ruleFacet.byRule), "rule", f.rule, (v) => pick("rule", v));
+  facet($("by-department").querySelector("tbody"), rowsOf(deptFacet.byDepartment), "department", f.department, (v) => pick("department", v));
 
-  const list = filtered(all, f);
-  const pages = Math.max(1, Math.ceil(list.length / PAGE_SIZE));
-  page = Math.min(page, pages);
-  const shown = list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-  $("count").textContent = `(${list.length})`;
-  $("p-info").textContent = list.length === 0 ? "no flags" : `${(page - 1) * PAGE_SIZE + 1}–${(page - 1) * PAGE_SIZE + shown.length} of ${list.length} · page ${page} / ${pages}`;
+  const total = listed.total;
+  $("count").textContent = `(${total})`;
+  $("p-info").textContent = total === 0 ? "no flags" : `${(page - 1) * PAGE_SIZE + 1}–${(page - 1) * PAGE_SIZE + shown.length} of ${total} · page ${page} / ${pages}`;
   $("p-prev").disabled = page <= 1;
   $("p-next").disabled = page >= pages;
   $("flags").querySelector("tbody").replaceChildren(
@@ -123,27 +154,33 @@ async function render() {
       ),
     ),
   );
-  const q = new URLSearchParams();
-  for (const k of FILTERS) if (f[k]) q.set(k, f[k]);
-  if (page > 1) q.set("p", String(page));
+  const q = new URLSearchParams(filters);
+  if (page > 1) {
+    q.set("p", String(page));
+    if (cursors.get(page)) q.set("c", cursors.get(page));
+  }
   history.replaceState(null, "", `${location.pathname}${q.toString() ? `?${q}` : ""}`);
-  Object.assign(state, { ready: true, total: list.length, page, pages, shown: shown.map((x) => ({ docId: x.docId, n: x.n, rule: x.rule })) });
+  Object.assign(state, { ready: true, total, page, pages, shown: shown.map((x) => ({ docId: x.docId, n: x.n, rule: x.rule })) });
   document.body.dataset.ready = "true";
+}
+
+function rerender() {
+  document.body.dataset.ready = "false";
+  render().catch((e) => ($("status").textContent = `failed: ${e.message}`));
 }
 
 function pick(filter, value) {
   $(`f-${filter}`).value = value;
   params.delete(filter);
   page = 1;
-  void render();
+  rerender();
 }
 
 for (const f of FILTERS) {
   $(`f-${f}`).addEventListener("change", () => {
     params.delete(f);
     page = 1;
-    document.body.dataset.ready = "false";
-    void render();
+    rerender();
   });
 }
 $("f-clear").addEventListener("click", () => {
@@ -152,14 +189,21 @@ $("f-clear").addEventListener("click", () => {
     params.delete(f);
   }
   page = 1;
-  void render();
+  rerender();
 });
 $("p-prev").addEventListener("click", () => {
   page -= 1;
-  void render();
+  rerender();
 });
 $("p-next").addEventListener("click", () => {
   page += 1;
-  void render();
+  rerender();
 });
+// Filters from the URL before the first render (the selects' options come with the counts).
+for (const f of FILTERS) {
+  const v = params.get(f);
+  if (!v) continue;
+  if (f === "severity" || f === "kind") $(`f-${f}`).value = v;
+  else setSelect(`f-${f}`, [], v, $(`f-${f}`).options[0].textContent);
+}
 await render();

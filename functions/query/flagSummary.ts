@@ -1,0 +1,172 @@
+// Counts of the flags a /flags query would list — by severity, rule, department and year — read on
+// the server, so a page over a whole district shows its totals without downloading every flag.
+//
+// It walks the same GSI2 SEV# partitions as the flags list (queryService.ts flagPlan), but asks
+// DynamoDB for four short attributes of each flag (ProjectionExpression) instead of the whole item,
+// and no Limit beyond the read budget (one Query returns up to 1 MB of evaluated items). Whether a
+// flag's document is served (committed, current unless superseded ones are asked for) and its kind
+// (预算/决算) come from the documents' META records, looked up once per document.
+//
+// Honest when it cannot finish: a walk that would exceed SUMMARY_SETTINGS.readBudget stops between
+// two Query calls and answers `complete: false` with the counts of what it read and a nextCursor (a
+// signed, query-bound page cursor, pageCursor.ts) to go on with; the next call counts only what
+// follows, so the caller adds the answers up. A complete answer has no cursor.
+//
+// Read-only, with the DynamoDB document client directly: the store's paged read (queryPartitionPage)
+// has no projection, and documentStore.ts belongs to the storage side.
+import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Severity } from "../../reconcile/flag.ts";
+import type { DocumentRecord } from "../shared/documentItems.ts";
+import { checkStartKey, keyNames, type PartitionQuery, type ReadBudget } from "../shared/documentStore.ts";
+import { decodeCursor, encodeCursor, InvalidCursorError, type CursorState, type StartKey } from "../shared/pageCursor.ts";
+
+/**
+ * The summary's read budget, larger than a list page's (PAGE_SETTINGS): a projected item is a few
+ * dozen bytes on the wire, and the count is the whole point. About 1,000 flag items per 1 MB Query.
+ */
+export const SUMMARY_SETTINGS = Object.freeze({
+  readBudget: Object.freeze({ items: 20_000, requests: 40 }) as ReadBudget,
+});
+
+export interface SeverityCounts {
+  error: number;
+  warning: number;
+  info: number;
+  all: number;
+}
+
+export interface FlagSummary {
+  /** Flags counted in this answer (= bySeverity.all). */
+  total: number;
+  bySeverity: SeverityCounts;
+  /** Per rule id as stored (a rule family filter counts its members under their own ids). */
+  byRule: ({ rule: string } & SeverityCounts)[];
+  /** Per department name as stored on the flag. */
+  byDepartment: ({ department: string } & SeverityCounts)[];
+  /** Per year, only when the query names no year; null = the parser found no year. */
+  byYear?: ({ year: number | null } & SeverityCounts)[];
+  /** False when the read budget ran out: these counts cover only what was read; go on with nextCursor and add. */
+  complete: boolean;
+  nextCursor?: string;
+  page: {
+    /** Flag items DynamoDB evaluated (ScannedCount) in this call. */
+    read: number;
+    /** Query calls on the flag index in this call. */
+    requests: number;
+    /** Documents whose META was looked up. */
+    documents: number;
+    stoppedBy: "end" | "readBudget";
+  };
+}
+
+/** The partitions to count: each a GSI2 SEV# partition (and scope prefix) with its severity. */
+export interface SummaryPlan {
+  parts: (PartitionQuery & { severity: Severity })[];
+  /** The department's years fixed at the first call (carried by the cursor, as the list does). */
+  years?: string[];
+}
+
+export interface SummaryRequest {
+  plan: (yearsFromCursor?: string[]) => Promise<SummaryPlan>;
+  /** Keeps a flag of this document? (served, and of the asked kind) — from its META record. */
+  keep: (meta: DocumentRecord | undefined) => boolean;
+  metas: (docIds: string[]) => Promise<Map<string, DocumentRecord>>;
+  byYear: boolean;
+  cursor?: string;
+  binding: string;
+}
+
+// What a count needs of a flag; its severity is its partition's (GSI2 SEV#<severity>).
+const PROJECTION = { expression: "#docId, #rule, #department, #year", names: { "#docId": "docId", "#rule": "rule", "#department": "department", "#year": "year" } };
+
+type Counted = { docId?: string; rule?: string; department?: string; year?: number };
+
+const zero = (): SeverityCounts => ({ error: 0, warning: 0, info: 0, all: 0 });
+
+function bump(c: SeverityCounts, severity: Severity): void {
+  c[severity] += 1;
+  c.all += 1;
+}
+
+export class FlagSummaryReader {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    readonly budget: ReadBudget = SUMMARY_SETTINGS.readBudget,
+  ) {}
+
+  async summarize(req: SummaryRequest): Promise<FlagSummary> {
+    let state: CursorState = req.cursor === undefined ? { p: 0 } : decodeCursor(req.cursor, req.binding);
+    const { parts, years } = await req.plan(state.y);
+    if (state.p > 0 && state.p >= parts.length) throw new InvalidCursorError("its partition is not in this query");
+    if (state.k) checkStartKey(parts[state.p]!, state.k);
+
+    const bySeverity = zero();
+    const byRule = new Map<string, SeverityCounts>();
+    const byDepartment = new Map<string, SeverityCounts>();
+    const byYear = new Map<number | null, SeverityCounts>();
+    const seen = new Map<string, DocumentRecord | undefined>();
+    let read = 0;
+    let requests = 0;
+    let next: CursorState | undefined;
+
+    while (state.p < parts.length) {
+      if (read >= this.budget.items || requests >= this.budget.requests) {
+        next = state;
+        break;
+      }
+      const part = parts[state.p]!;
+      const names = keyNames(part.index);
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: part.index,
+          KeyConditionExpression: part.skPrefix === undefined ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :skp)",
+          FilterExpression: part.filter?.expression,
+          ProjectionExpression: PROJECTION.expression,
+          ExpressionAttributeNames: { "#pk": names.pk, ...(part.skPrefix === undefined ? {} : { "#sk": names.sk }), ...PROJECTION.names, ...part.filter?.names },
+          ExpressionAttributeValues: { ":pk": part.pk, ...(part.skPrefix === undefined ? {} : { ":skp": part.skPrefix }), ...part.filter?.values },
+          Limit: this.budget.items - read,
+          ExclusiveStartKey: state.k,
+        }),
+      );
+      requests += 1;
+      const items = (out.Items ?? []) as Counted[];
+      read += out.ScannedCount ?? items.length;
+      const unseen = [...new Set(items.map((i) => String(i.docId)))].filter((id) => !seen.has(id));
+      if (unseen.length > 0) {
+        const got = await req.metas(unseen);
+        for (const id of unseen) seen.set(id, got.get(id));
+      }
+      for (const i of items) {
+        if (!req.keep(seen.get(String(i.docId)))) continue;
+        const sev = part.severity;
+        bump(bySeverity, sev);
+        bump(getOr(byRule, String(i.rule)), sev);
+        bump(getOr(byDepartment, String(i.department)), sev);
+        if (req.byYear) bump(getOr(byYear, typeof i.year === "number" ? i.year : null), sev);
+      }
+      const last = out.LastEvaluatedKey as StartKey | undefined;
+      state = last ? { p: state.p, k: last } : { p: state.p + 1 };
+    }
+
+    const rows = <K, T>(m: Map<K, SeverityCounts>, key: (k: K) => T) => [...m.entries()].map(([k, c]) => ({ ...key(k), ...c }));
+    const nextCursor = next ? encodeCursor(years ? { ...next, y: years } : next, req.binding) : undefined;
+    return {
+      total: bySeverity.all,
+      bySeverity,
+      byRule: rows(byRule, (rule) => ({ rule })).sort((a, b) => b.all - a.all || a.rule.localeCompare(b.rule)),
+      byDepartment: rows(byDepartment, (department) => ({ department })).sort((a, b) => b.all - a.all || a.department.localeCompare(b.department, "zh")),
+      ...(req.byYear ? { byYear: rows(byYear, (year) => ({ year })).sort((a, b) => (a.year ?? 0) - (b.year ?? 0)) } : {}),
+      complete: nextCursor === undefined,
+      ...(nextCursor ? { nextCursor } : {}),
+      page: { read, requests, documents: seen.size, stoppedBy: nextCursor ? "readBudget" : "end" },
+    };
+  }
+}
+
+function getOr<K>(m: Map<K, SeverityCounts>, k: K): SeverityCounts {
+  let c = m.get(k);
+  if (!c) m.set(k, (c = zero()));
+  return c;
+}
