@@ -8,68 +8,34 @@
 // hand check, automated): each must land on its cell. Screenshots go to test-output/.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { openBackend, type Backend } from "../../analyst/backend.ts";
-import { bulkIngest, CompletionHub } from "../../analyst/bulkIngest.ts";
-import { AnalystApi } from "../../analyst/api.ts";
-import { startServer, type RunningServer } from "../../analyst/server.ts";
-import type { Flag } from "../../reconcile/flag.ts";
+import { allFlags, apiGet, CHROMIUM, docState as docStateOf, ingestAndServe, launchChromium, listState as listStateOf, OUT, REAL_DIR, rectOn, REPO_ROOT, squash, unitFactor as factor, waitList as waitListOf, type ApiFlag, type DocState, type ListState } from "./flagsHelpers.ts";
 
-const CHROMIUM = process.env.BUDGETLENS_CHROMIUM ?? "/usr/bin/chromium";
-const repoRoot = resolve(import.meta.dirname, "../..");
-const OUT = join(repoRoot, "test-output");
-const REAL_DIR = process.env.BUDGETLENS_REAL_DIR ?? resolve(repoRoot, "../shared/real");
 const REAL = ["shanghai-putuo-2026-dept_budget.pdf", "shanghai-putuo-wanli-2023-budget-with-performance-forms.pdf", "上海市普陀区规划和自然资源局_2024_年度部门决算.pdf"].filter((f) => existsSync(join(REAL_DIR, f)));
 // Snapshot the fixtures: the generator may rewrite fixtures/pdf while the test runs.
 const SNAP = mkdtempSync(join(tmpdir(), "bl-flags-"));
 const FILES = [
   // (One fixture per department and year: a second one would supersede the first in the store.)
   ...["err-total-off.pdf", "health-2025.pdf"].map((f) => {
-    copyFileSync(join(repoRoot, "fixtures/pdf", f), join(SNAP, f));
+    copyFileSync(join(REPO_ROOT, "fixtures/pdf", f), join(SNAP, f));
     return join(SNAP, f);
   }),
   ...REAL.map((f) => join(REAL_DIR, f)),
 ];
-const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-type ApiFlag = Flag & { docId: string; department: string; year?: number; docType: string; n: number };
-type DocState = {
-  ready: boolean;
-  page: number;
-  selectedFlag: number | null;
-  highlight: { page: number; box: number[] | null; scale: number; pdfText: string; cellText?: string; source: string } | null;
-  statement: { page: number; text: string; rects: number[][]; where: string; scale: number } | null;
-};
-type ListState = { ready: boolean; total: number; page: number; pages: number; shown: { docId: string; n: number; rule: string }[] };
-
-const squash = (s: string) => s.replace(/[\s,]/g, "");
-const factor = (unit: string | null | undefined) => (unit === "万元" ? 10_000 : 1);
 
 describe.skipIf(!existsSync(CHROMIUM))("flags across departments, in headless Chromium", () => {
-  let backend: Backend;
-  let server: RunningServer;
+  let stack: Awaited<ReturnType<typeof ingestAndServe>>;
   let browser: Browser;
   let page: Page;
   let all: ApiFlag[];
 
-  const api = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}/api${path}`)).json()) as T;
-  const listState = () => page.evaluate(() => (window as unknown as { __budgetlensFlags: ListState }).__budgetlensFlags);
-  const docState = () => page.evaluate(() => (window as unknown as { __budgetlens: DocState }).__budgetlens);
-  async function waitList(): Promise<ListState> {
-    await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
-    return listState();
-  }
-
-  /** The drawn highlight rectangle relative to the canvas, in CSS px. */
-  const rectOf = (hl: string, canvas: string) =>
-    page.evaluate(([a, b]) => {
-      const c = document.getElementById(b!)!.getBoundingClientRect();
-      const el = document.querySelector(a!)!;
-      const r = el.getBoundingClientRect();
-      return { x0: r.left - c.left, y0: r.top - c.top, x1: r.right - c.left, y1: r.bottom - c.top, visible: getComputedStyle(el).display !== "none" };
-    }, [hl, canvas]);
+  const api = <T>(path: string): Promise<T> => apiGet<T>(stack.server.url, path);
+  const listState = () => listStateOf(page);
+  const docState = () => docStateOf(page);
+  const waitList = () => waitListOf(page);
+  const rectOf = (hl: string, canvas: string) => rectOn(page, hl, canvas);
 
   /** Opens a flag from the flags page; returns the document page's state once the flag is shown. */
   async function openFromList(f: ApiFlag): Promise<DocState> {
@@ -102,32 +68,18 @@ describe.skipIf(!existsSync(CHROMIUM))("flags across departments, in headless Ch
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    const hub = new CompletionHub();
-    backend = await openBackend({ mode: "embedded", dataDir: null, concurrency: 2, onOutcome: (o) => hub.notify(o.docId) });
-    const res = await bulkIngest(backend, FILES, hub, { concurrency: 2, pollMs: 200 });
-    expect(res.results.map((r) => r.status)).toEqual(FILES.map(() => "COMMITTED"));
-    server = await startServer({ api: new AnalystApi(backend.store), pdf: (b, k) => backend.pdf(b, k) });
-    all = [];
-    let cursor: string | undefined;
-    do {
-      const p = await api<{ items: ApiFlag[]; nextCursor?: string }>(`/flags?limit=1000${cursor ? `&cursor=${cursor}` : ""}`);
-      all.push(...p.items);
-      cursor = p.nextCursor;
-    } while (cursor);
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on("pageerror", (e) => console.error("page error:", e.message));
+    stack = await ingestAndServe(FILES);
+    all = await allFlags(stack.server.url);
+    ({ browser, page } = await launchChromium());
   }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await backend?.close();
+    await stack?.close();
   });
 
   it("lists every stored flag with counts per rule and per department that add up to the documents' flag counts", async () => {
-    await page.goto(`${server.url}/flags.html`);
+    await page.goto(`${stack.server.url}/flags.html`);
     const s = await waitList();
     const docs = (await api<{ items: { current: boolean; flagCounts?: Record<string, number> }[] }>("/documents?limit=1000")).items.filter((d) => d.current);
     const stored = docs.reduce((n, d) => n + (d.flagCounts?.error ?? 0) + (d.flagCounts?.warning ?? 0) + (d.flagCounts?.info ?? 0), 0);
@@ -156,7 +108,7 @@ describe.skipIf(!existsSync(CHROMIUM))("flags across departments, in headless Ch
   });
 
   it("filters by severity, rule and kind (预算/决算)", async () => {
-    await page.goto(`${server.url}/flags.html`);
+    await page.goto(`${stack.server.url}/flags.html`);
     await waitList();
     await page.selectOption("#f-severity", "error");
     await page.waitForFunction((n) => (window as unknown as { __budgetlensFlags: ListState }).__budgetlensFlags.total === n, all.filter((f) => f.severity === "error").length);
@@ -182,7 +134,7 @@ describe.skipIf(!existsSync(CHROMIUM))("flags across departments, in headless Ch
       expect(f, "司法局 2026 住房公积金 201.50 vs 表 208.7959").toBeDefined();
       expect(f!.boxPage).toBeDefined();
       expect(f!.page).not.toBe(f!.boxPage);
-      await page.goto(`${server.url}/flags.html?severity=error&rule=narrative.amount`);
+      await page.goto(`${stack.server.url}/flags.html?severity=error&rule=narrative.amount`);
       await waitList();
       const s = await openFromList(f!);
       expect(s.selectedFlag).toBe(f!.n - 1);
@@ -221,7 +173,7 @@ describe.skipIf(!existsSync(CHROMIUM))("flags across departments, in headless Ch
       const f = all.find((x) => x.rule === "narrative.change" && x.severity === "error" && x.expected === "17.93");
       expect(f, "the 17.66% that should be 17.93%").toBeDefined();
       expect(f!.box).toBeUndefined();
-      await page.goto(`${server.url}/flags.html?severity=error&rule=narrative.change`);
+      await page.goto(`${stack.server.url}/flags.html?severity=error&rule=narrative.change`);
       await waitList();
       const s = await openFromList(f!);
       expect(s.page).toBe(f!.page);
@@ -241,7 +193,7 @@ describe.skipIf(!existsSync(CHROMIUM))("flags across departments, in headless Ch
     expect(boxed.length).toBeGreaterThan(0);
     const misses: string[] = [];
     for (const f of boxed) {
-      await page.goto(`${server.url}/flags.html?rule=${encodeURIComponent(f.rule)}&severity=${f.severity}&department=${encodeURIComponent(f.department)}`);
+      await page.goto(`${stack.server.url}/flags.html?rule=${encodeURIComponent(f.rule)}&severity=${f.severity}&department=${encodeURIComponent(f.department)}`);
       const s = await waitList();
       // Page through to the flag's row.
       for (let i = 1; i < s.pages && !(await listState()).shown.some((x) => x.docId === f.docId && x.n === f.n); i++) {

@@ -7,31 +7,14 @@
 // expected, unit for unit) and — when the sentence is on another page — the sentence is found and
 // marked there (the marked sentence prints every figure the message quotes from it). The tally goes to test-output/flags-handcheck.txt, screenshots beside it.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { openBackend, type Backend } from "../../analyst/backend.ts";
-import { bulkIngest, CompletionHub } from "../../analyst/bulkIngest.ts";
-import { AnalystApi } from "../../analyst/api.ts";
-import { startServer, type RunningServer } from "../../analyst/server.ts";
-import type { Flag } from "../../reconcile/flag.ts";
+import { allFlags, apiGet, CHROMIUM, docState as docStateOf, ingestAndServe, launchChromium, OUT, REAL_DIR, squash, unitFactor as factor, waitListPage, type ApiFlag } from "./flagsHelpers.ts";
 
-const CHROMIUM = process.env.BUDGETLENS_CHROMIUM ?? "/usr/bin/chromium";
-const repoRoot = resolve(import.meta.dirname, "../..");
-const OUT = join(repoRoot, "test-output");
-const REAL_DIR = process.env.BUDGETLENS_REAL_DIR ?? resolve(repoRoot, "../shared/real");
 const HEAVY = process.env.BUDGETLENS_HEAVY === "1";
-const LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-type ApiFlag = Flag & { docId: string; department: string; n: number };
 type Model = { tables: { unit: string | null; rows: { cells: { page: number; box: number[]; value: string | null }[] }[] }[] };
-type DocState = {
-  page: number;
-  highlight: { box: number[] | null; scale: number; pdfText: string; cellText?: string } | null;
-  statement: { page: number; rects: unknown[]; text: string } | null;
-};
-const factor = (u: string | null | undefined) => (u === "万元" ? 10_000 : 1);
-const squash = (x = "") => x.normalize("NFKC").replace(/[\s,]/g, "");
 /**
  * The figures of the statement as the message quotes it — its Chinese part up to the closing ”, the
  * computation (，按…) or the comparison (：应为…), whichever comes first: the marked sentence must print them all.
@@ -40,37 +23,23 @@ const quotedFigures = (message: string) => (squash(message.split(" / ")[0]).spli
 const sentenceOk = (f: ApiFlag, text: string | undefined) => text !== undefined && quotedFigures(f.message).every((x) => squash(text).includes(x));
 
 describe.skipIf(!HEAVY || !existsSync(CHROMIUM) || !existsSync(REAL_DIR))("hand check: every narrative flag of the real filings opened from the flags page", () => {
-  let backend: Backend;
-  let server: RunningServer;
+  let stack: Awaited<ReturnType<typeof ingestAndServe>>;
   let browser: Browser;
   let page: Page;
-  const all: ApiFlag[] = [];
-  const json = async <T>(path: string): Promise<T> => (await (await fetch(`${server.url}/api${path}`)).json()) as T;
-  const docState = () => page.evaluate(() => (window as unknown as { __budgetlens: DocState }).__budgetlens);
+  let all: ApiFlag[] = [];
+  const json = <T>(path: string): Promise<T> => apiGet<T>(stack.server.url, path);
+  const docState = () => docStateOf(page);
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    const files = readdirSync(REAL_DIR).filter((f) => f.endsWith(".pdf")).map((f) => join(REAL_DIR, f));
-    const hub = new CompletionHub();
-    backend = await openBackend({ mode: "embedded", dataDir: null, concurrency: 2, onOutcome: (o) => hub.notify(o.docId) });
-    const res = await bulkIngest(backend, files, hub, { concurrency: 2, pollMs: 200 });
-    expect(res.results.every((r) => r.status === "COMMITTED")).toBe(true);
-    server = await startServer({ api: new AnalystApi(backend.store), pdf: (b, k) => backend.pdf(b, k) });
-    let cursor: string | undefined;
-    do {
-      const p = await json<{ items: ApiFlag[]; nextCursor?: string }>(`/flags?limit=1000${cursor ? `&cursor=${cursor}` : ""}`);
-      all.push(...p.items);
-      cursor = p.nextCursor;
-    } while (cursor);
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    stack = await ingestAndServe(readdirSync(REAL_DIR).filter((f) => f.endsWith(".pdf")).map((f) => join(REAL_DIR, f)));
+    all = await allFlags(stack.server.url);
+    ({ browser, page } = await launchChromium());
   }, 900_000);
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await backend?.close();
+    await stack?.close();
   });
 
   it("every boxed narrative flag lands on its cell, every flagged sentence is found on its page", async () => {
@@ -81,12 +50,12 @@ describe.skipIf(!HEAVY || !existsSync(CHROMIUM) || !existsSync(REAL_DIR))("hand 
       const { model } = await json<{ model: Model }>(`/documents/${f.docId}/model`);
       const cell = model.tables.flatMap((t) => t.rows.flatMap((r) => r.cells.map((c) => ({ c, unit: t.unit })))).find(({ c }) => c.page === f.boxPage && c.box.every((v, i) => v === f.box![i]));
       const valueOk = !!cell?.c.value && (f.unit === "%" || f.expected === undefined || Math.abs(Number(cell.c.value) * factor(cell.unit) - Number(f.expected) * factor(f.unit)) < 0.005);
-      await page.goto(`${server.url}/flags.html?rule=${encodeURIComponent(f.rule)}&severity=${f.severity}&department=${encodeURIComponent(f.department)}`);
+      await page.goto(`${stack.server.url}/flags.html?rule=${encodeURIComponent(f.rule)}&severity=${f.severity}&department=${encodeURIComponent(f.department)}`);
       await page.waitForSelector("body[data-ready=true]");
       const link = page.locator(`#flags tbody tr[data-doc-id="${f.docId}"][data-n="${f.n}"] a.open`);
       for (let i = 0; i < 50 && (await link.count()) === 0; i++) {
         await page.click("#p-next");
-        await page.waitForTimeout(100);
+        await waitListPage(page, i + 2);
       }
       await link.click();
       await page.waitForURL(/doc\.html/);
@@ -109,7 +78,7 @@ describe.skipIf(!HEAVY || !existsSync(CHROMIUM) || !existsSync(REAL_DIR))("hand 
     const unboxed = all.filter((f) => f.rule.startsWith("narrative.") && !f.box && f.page && f.severity !== "info");
     let found = 0;
     for (const f of unboxed) {
-      await page.goto(`${server.url}/doc.html?id=${f.docId}&flag=${f.n}`);
+      await page.goto(`${stack.server.url}/doc.html?id=${f.docId}&flag=${f.n}`);
       await page.waitForSelector("body[data-ready=true]", { timeout: 90_000 });
       const s = await docState();
       const ok = s.page === f.page && s.statement?.page === f.page && s.statement.rects.length > 0 && sentenceOk(f, s.statement.text);
