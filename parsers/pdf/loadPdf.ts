@@ -284,6 +284,7 @@ export function decodeFontName(name: string | undefined): string | undefined {
 
 /** The items up to the one that makes `max` non-blank items (pdfjs also emits blank spacer items). */
 function capItems(items: RawTextItem[], max: number): RawTextItem[] {
+  if (items.length <= max) return items;
   let seen = 0;
   for (let i = 0; i < items.length; i++) {
     if (items[i]!.str.trim() !== "" && ++seen > max) return items.slice(0, i);

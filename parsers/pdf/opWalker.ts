@@ -60,8 +60,12 @@ export interface PathPaint {
 }
 
 export interface TextPaint {
-  /** Four corners of the shown string's box, device space. */
-  quad: [Point, Point, Point, Point];
+  /**
+   * Four corners of the shown string's box, device space. Computed on demand, like glyphs():
+   * most shown text is never looked at again (only hidden text, white text and the text items a
+   * split examines are).
+   */
+  quad(): [Point, Point, Point, Point];
   text: string;
   /** Text render mode Tr (0–7). */
   renderMode: number;
@@ -324,26 +328,8 @@ export function walkOperatorList(
         const glyphs = (args?.[0] ?? []) as unknown[];
         const advance = showTextAdvance(glyphs, st.text);
         if (visitor.text && st.text.fontSize !== 0) {
-          const t = st.text;
-          // Text space → device: [fs*Th 0 0 fs 0 rise] then Tm then CTM; pen offset inside Tm.
-          const base = multiply(multiply(st.ctm, tm), [1, 0, 0, 1, penX, penY + t.rise]);
-          const fs = Math.abs(t.fontSize);
-          const quad: [Point, Point, Point, Point] = t.vertical
-            ? quadOf(base, -fs / 2, advance.dy, fs, -advance.dy)
-            : quadOf(base, 0, -0.2 * fs, advance.dx, fs);
-          const stateThen: TextState = { ...t };
-          const glyphQuads = (): GlyphPlacement[] => {
-            const placed: GlyphOffset[] = [];
-            showTextAdvance(glyphs, stateThen, placed);
-            return placed.map((g) => ({
-              text: g.text,
-              quad: stateThen.vertical ? quadOf(base, -fs / 2, g.end, fs, g.start - g.end) : quadOf(base, g.start, -0.2 * fs, g.end - g.start, fs),
-            }));
-          };
-          visitor.text({
-            quad, text: advance.text, renderMode: t.renderMode,
-            fill: st.fill, stroke: st.stroke, fillAlpha: st.fillAlpha, glyphs: glyphQuads, hidden: hiddenDepth > 0,
-          });
+          // The matrices are replaced, never changed in place, so holding them is a snapshot.
+          visitor.text(lazyTextPaint(glyphs, { ...st.text }, st.ctm, tm, penX, penY, advance, st, hiddenDepth > 0));
         }
         if (st.text.vertical) penY += advance.dy;
         else penX += advance.dx;
@@ -356,6 +342,30 @@ export function walkOperatorList(
 }
 
 interface GlyphOffset { text: string; start: number; end: number }
+
+/** One shown string whose box and glyph boxes are computed only when asked for. */
+function lazyTextPaint(
+  glyphs: unknown[], t: TextState, ctm: Matrix, tm: Matrix, penX: number, penY: number,
+  advance: { dx: number; dy: number; text: string }, colours: Pick<GState, "fill" | "stroke" | "fillAlpha">, hidden: boolean,
+): TextPaint {
+  const fs = Math.abs(t.fontSize);
+  let base: Matrix | undefined;
+  // Text space → device: [fs*Th 0 0 fs 0 rise] then Tm then CTM; pen offset inside Tm.
+  const baseMatrix = () => (base ??= multiply(multiply(ctm, tm), [1, 0, 0, 1, penX, penY + t.rise]));
+  return {
+    text: advance.text, renderMode: t.renderMode, fill: colours.fill, stroke: colours.stroke, fillAlpha: colours.fillAlpha, hidden,
+    quad: () => (t.vertical ? quadOf(baseMatrix(), -fs / 2, advance.dy, fs, -advance.dy) : quadOf(baseMatrix(), 0, -0.2 * fs, advance.dx, fs)),
+    glyphs: () => {
+      const placed: GlyphOffset[] = [];
+      showTextAdvance(glyphs, t, placed);
+      const m = baseMatrix();
+      return placed.map((g) => ({
+        text: g.text,
+        quad: t.vertical ? quadOf(m, -fs / 2, g.end, fs, g.start - g.end) : quadOf(m, g.start, -0.2 * fs, g.end - g.start, fs),
+      }));
+    },
+  };
+}
 
 /**
  * Advance of one showText in text-matrix units, mirroring pdfjs canvas showText; with `placed`,

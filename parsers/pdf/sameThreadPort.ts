@@ -7,8 +7,8 @@
 // 300-page parse, more than all our layout code). Nothing needs that copy here: the parser and the
 // API share one heap and nothing mutates a chunk's operators once they are sent.
 //
-// This port delivers operator-list chunks without a deep copy, and clones every other message
-// exactly as LoopbackPort does. What a chunk needs instead (pdfjs 5.x, OperatorList.flush): the
+// This port delivers operator-list chunks without a deep copy, and copies every other message as
+// LoopbackPort does (a plain-data deep copy where the message is plain data, else structuredClone). What a chunk needs instead (pdfjs 5.x, OperatorList.flush): the
 // parser empties its fnArray/argsArray in place right after sending them, so those two arrays are
 // copied (shallowly); the per-operator argument arrays, glyph objects and typed arrays are created
 // fresh for each operator or are immutable cached glyphs, and the typed arrays are ones pdfjs
@@ -45,7 +45,52 @@ export function snapshotMessage(msg: unknown, transfer?: Transferable[]): unknow
     const { chunk } = msg;
     return { ...msg, chunk: { ...chunk, fnArray: chunk.fnArray.slice(), argsArray: chunk.argsArray.slice() } };
   }
+  if (!transfer?.length) {
+    const copy = copyPlainData(msg, 0);
+    if (copy !== NOT_PLAIN) return copy;
+  }
   return structuredClone(msg, transfer ? { transfer } : undefined);
+}
+
+const NOT_PLAIN = Symbol("not plain data");
+
+/**
+ * What structuredClone makes of a message made only of primitives, arrays, sets and ordinary
+ * objects (class instances such as pdfjs's Ref included: like structuredClone, their own
+ * enumerable properties are copied into plain objects), or NOT_PLAIN when the message holds
+ * anything else (typed arrays, errors, maps, functions…, or nesting deeper than any pdfjs
+ * message), which is left to structuredClone itself. Most control messages (GetPage, stream
+ * pulls, render starts) are plain, and for them structuredClone's fixed cost per call dominates.
+ */
+function copyPlainData(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== "object") return typeof value === "function" || typeof value === "symbol" ? NOT_PLAIN : value;
+  if (depth > 16) return NOT_PLAIN;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const c = copyPlainData(value[i], depth + 1);
+      if (c === NOT_PLAIN) return NOT_PLAIN;
+      out[i] = c;
+    }
+    return out;
+  }
+  if (value instanceof Set) {
+    const out = new Set<unknown>();
+    for (const v of value) {
+      const c = copyPlainData(v, depth + 1);
+      if (c === NOT_PLAIN) return NOT_PLAIN;
+      out.add(c);
+    }
+    return out;
+  }
+  if (Object.prototype.toString.call(value) !== "[object Object]") return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const c = copyPlainData((value as Record<string, unknown>)[key], depth + 1);
+    if (c === NOT_PLAIN) return NOT_PLAIN;
+    out[key] = c;
+  }
+  return out;
 }
 
 export class SameThreadPort {

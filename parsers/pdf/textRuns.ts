@@ -82,13 +82,19 @@ export interface TextRunStats {
 interface PlacedGlyph { text: string; box: Box }
 interface ShownText { box: Box; paint: TextPaint; glyphs?: PlacedGlyph[] }
 
+/**
+ * What the page does not show. Only hidden text and white text need their boxes while the page is
+ * walked (white text is shown only over an earlier background); the boxes of shown text are
+ * placed when first needed: to compare with hidden text (pages without any skip that) and to find
+ * the glyphs of an item that may be split.
+ */
 export class VisibilityTracker {
   readonly invisible = new BoxIndex<{ box: Box }>();
-  readonly visible = new BoxIndex<{ box: Box }>();
   invisibleCount = 0;
   private readonly backgrounds: Box[] = [];
-  /** Text shown (not hidden), whose glyphs are placed only when a split near it needs them. */
-  private readonly shown = new BoxIndex<ShownText>();
+  private readonly shownPaints: { paint: TextPaint; box?: Box }[] = [];
+  private shownIndex: BoxIndex<ShownText> | undefined;
+  private visibleIndex: BoxIndex<{ box: Box }> | undefined;
 
   constructor(private readonly viewport: Matrix, private readonly s: TextRunSettings) {}
 
@@ -106,19 +112,34 @@ export class VisibilityTracker {
   }
 
   text(t: TextPaint): void {
-    const b = boxOf(t.quad, this.viewport);
-    if (b.x1 - b.x0 <= 0 || b.y1 - b.y0 <= 0 || t.text.trim() === "") return;
     const mode = t.renderMode & 7;
     let shown = true;
+    let box: Box | undefined;
     if (t.hidden || mode === 3 || mode === 7) shown = false;
     else if ((mode === 0 || mode === 4) && t.fillAlpha <= 0) shown = false;
     else if ((mode === 0 || mode === 4) && isWhite(t.fill, { whiteMin: this.s.whiteMin })) {
-      const cx = (b.x0 + b.x1) / 2, cy = (b.y0 + b.y1) / 2;
+      box = boxOf(t.quad(), this.viewport);
+      const cx = (box.x0 + box.x1) / 2, cy = (box.y0 + box.y1) / 2;
       shown = this.backgrounds.some((g) => cx >= g.x0 && cx <= g.x1 && cy >= g.y0 && cy <= g.y1);
     }
-    (shown ? this.visible : this.invisible).add({ box: b });
-    if (shown) this.shown.add({ box: b, paint: t });
-    else this.invisibleCount++;
+    if (shown) {
+      this.shownPaints.push({ paint: t, box });
+      return;
+    }
+    if (t.text.trim() === "") return;
+    box ??= boxOf(t.quad(), this.viewport);
+    if (!isProperBox(box)) return;
+    this.invisible.add({ box });
+    this.invisibleCount++;
+  }
+
+  /** Boxes of the shown text (placed on first use). */
+  get visible(): BoxIndex<{ box: Box }> {
+    if (!this.visibleIndex) {
+      this.visibleIndex = new BoxIndex<{ box: Box }>();
+      for (const e of this.shown().all()) this.visibleIndex.add(e);
+    }
+    return this.visibleIndex;
   }
 
   /** Shown glyphs (viewport space) of the text painted across `box`, for locating a text item's words. */
@@ -126,12 +147,28 @@ export class VisibilityTracker {
     const out: PlacedGlyph[] = [];
     // Every paint in the band, not only those overlapping the box: a TJ can move glyphs back
     // outside the box of its show operator.
-    for (const entry of this.shown.near(box)) {
+    for (const entry of this.shown().near(box)) {
       entry.glyphs ??= entry.paint.glyphs().filter((g) => g.text.trim() !== "").map((g) => ({ text: g.text, box: boxOf(g.quad, this.viewport) }));
       for (const g of entry.glyphs) out.push(g);
     }
     return out;
   }
+
+  private shown(): BoxIndex<ShownText> {
+    if (!this.shownIndex) {
+      this.shownIndex = new BoxIndex<ShownText>();
+      for (const { paint, box } of this.shownPaints) {
+        if (paint.text.trim() === "") continue;
+        const b = box ?? boxOf(paint.quad(), this.viewport);
+        if (isProperBox(b)) this.shownIndex.add({ box: b, paint });
+      }
+    }
+    return this.shownIndex;
+  }
+}
+
+function isProperBox(b: Box): boolean {
+  return b.x1 - b.x0 > 0 && b.y1 - b.y0 > 0;
 }
 
 function boxOf(points: Point[], viewport: Matrix): Box {
@@ -160,6 +197,13 @@ export class BoxIndex<T extends { box: Box }> {
     const list = this.bands.get(k);
     if (list) list.push(item);
     else this.bands.set(k, [item]);
+  }
+
+  /** Every item, band by band. */
+  all(): T[] {
+    const out: T[] = [];
+    for (const list of this.bands.values()) for (const it of list) out.push(it);
+    return out;
   }
 
   /** Items whose box may intersect b. */

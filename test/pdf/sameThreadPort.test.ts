@@ -95,6 +95,29 @@ describe("SameThreadPort", () => {
     expect(got).toEqual([{ action: "GetPage", data: { view: [0, 0, 595, 842] } }, { action: "second" }]);
   });
 
+  it("copies every other message to what structuredClone gives: class instances as plain objects, sets, typed arrays, maps, errors", () => {
+    class Ref {
+      constructor(public num: number, public gen: number) {}
+      get str(): string {
+        return `${this.num}R`;
+      }
+    }
+    const messages: unknown[] = [
+      { sourceName: "d0_worker", targetName: "d0", callback: 1, callbackId: 3, data: { rotate: 0, ref: new Ref(3, 0), refStr: "3R", userUnit: 1, view: [0, 0, 595.3, 841.9] } },
+      { action: "GetOperatorList", data: { pageIndex: 0, intent: 1, cacheKey: "1_0", annotationStorage: null, modifiedIds: new Set(["a", "b"]) } },
+      { stream: 6, streamId: 2, desiredSize: 1, missing: undefined, nested: [[1, [2, [3]]], { deep: { deeper: true } }] },
+      { action: "obj", data: ["img", new Uint8Array([1, 2, 3]), new Map([["k", 1]]), new Error("boom")] },
+    ];
+    for (const m of messages) {
+      const copy = snapshotMessage(m);
+      expect(copy).toStrictEqual(structuredClone(m));
+      expect(copy).not.toBe(m);
+    }
+    const ref = (snapshotMessage(messages[0]) as { data: { ref: object } }).data.ref;
+    expect(Object.getPrototypeOf(ref)).toBe(Object.prototype); // as structuredClone: no class, no getters
+    expect(() => snapshotMessage({ action: "bad", data: { f: () => 1 } })).toThrow(/could not be cloned/);
+  });
+
   it("transfers what the sender transfers (the sender's buffer is detached, as across a real port)", () => {
     const bytes = new Uint8Array([1, 2, 3]);
     const copy = snapshotMessage({ data: bytes }, [bytes.buffer]) as { data: Uint8Array };
