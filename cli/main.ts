@@ -9,6 +9,7 @@ import { registerIngest } from "./ingestCommand.ts";
 import { registerQuery } from "./queryCommand.ts";
 import { registerExport } from "./exportCommand.ts";
 import { registerServe } from "./serveCommand.ts";
+import { registerReprocess } from "./reprocessCommand.ts";
 
 // `budgetlens parse … | head` closes the pipe early: that is not an error.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -27,6 +28,7 @@ registerIngest(program);
 registerQuery(program);
 registerExport(program);
 registerServe(program);
+registerReprocess(program);
 
 program
   .command("demo")

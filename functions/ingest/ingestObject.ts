@@ -7,9 +7,20 @@ import { DisclosureDocument } from "../../parsers/model.ts";
 import { Flag } from "../../reconcile/flag.ts";
 import type { ParseOptions } from "../../parsers/index.ts";
 import type { CheckOptions } from "../../reconcile/index.ts";
-import { committedRecord, departmentOf, documentBodyItems, failedRecord, flagItems, itemsToDocument, type DocumentRecord, type FailureInfo } from "../shared/documentItems.ts";
-import type { DocumentStore } from "../shared/documentStore.ts";
-import { alertDue, alertFor, type AlertPublisher } from "../shared/alerts.ts";
+import {
+  canonicalJson,
+  checkedAgainstOf,
+  committedRecord,
+  departmentOf,
+  documentBodyItems,
+  failedRecord,
+  flagItems,
+  itemsToDocument,
+  type DocumentRecord,
+  type FailureInfo,
+} from "../shared/documentItems.ts";
+import { GenerationConflictError, type DocumentStore } from "../shared/documentStore.ts";
+import { alertDue, alertFor, errorKey, newErrorsAlert, type AlertPublisher } from "../shared/alerts.ts";
 import type { S3ObjectRef, S3Source } from "../shared/s3Source.ts";
 import { RetryableError, sleep } from "../shared/retry.ts";
 
@@ -158,7 +169,7 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
       }
     }
     // A run that crashed after its commit may not have re-checked its neighbours yet.
-    if (series.current === docId) await recheckNeighbours(existing, undefined, deps, now, log);
+    if (series.current === docId) await recheckNeighbours(existing, deps, now, log);
     timings.totalMs = ms(t0);
     return { ...base, status: "DUPLICATE", docId, storedStatus: existing.status, alerted, supersededBy: series.current !== docId ? series.current : undefined };
   };
@@ -186,16 +197,10 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
     if (leftovers > 0) log("warn", "removed items of an interrupted earlier attempt", { docId, leftovers });
 
     const ingestedAt = now().toISOString();
-    let doc: DisclosureDocument | undefined;
-    let failure: FailureInfo | undefined;
-    const tp = performance.now();
-    try {
-      doc = DisclosureDocument.parse(await withinBudget((signal) => deps.parse(bytes, { fileName, signal, ...(deps.limits ? { limits: deps.limits } : {}) }), parseBudgetMs(deps)));
-      failure = notADisclosure(doc);
-    } catch (e) {
-      failure = failureOf(e);
-    }
-    timings.parseMs = ms(tp);
+    const analysis = await analyse(bytes, fileName, deps, log);
+    const { doc, failure } = analysis;
+    timings.parseMs = analysis.parseMs;
+    timings.checkMs = analysis.checkMs;
 
     if (failure || !doc) {
       const record = failedRecord(docId, source, fileName, source.size, ingestedAt, failure ?? { code: "parse_error", message: "no document" });
@@ -209,31 +214,19 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
       return { ...base, status: "FAILED", docId, failure: record.failure, items: 1, alerted };
     }
 
-    const tc = performance.now();
-    let flags: Flag[] = [];
-    let checkError: string | undefined;
-    let previous: DisclosureDocument | undefined;
-    try {
-      previous = await loadPrevious(doc, deps.store, log);
-      flags = Flag.array().parse(deps.check(doc, previous ? { previous } : {}));
-    } catch (e) {
-      if (e instanceof RetryableError) throw e;
-      checkError = String((e as Error)?.message ?? e).slice(0, 2000);
-      log("error", "reconciliation failed; storing the document without flags", { docId, checkError });
-    }
-    timings.checkMs = ms(tc);
-
+    const { flags, checkError, previous } = analysis;
     const tw = performance.now();
     const body = documentBodyItems(doc, flags, docId);
     await deps.store.putItems(body);
     const record = committedRecord(doc, flags, source, ingestedAt, body);
     if (checkError) record.checkError = checkError;
+    else record.checkedAgainst = checkedAgainstOf(previous?.meta);
     await deps.store.commit(record);
     const series = await deps.store.applySeries(record);
     timings.writeMs = ms(tw);
     const alerted = await alertOnce(record, deps, now, flags);
     await deps.store.releaseLease(docId, deps.workerId);
-    if (series.current === docId) await recheckNeighbours(record, previous?.source.sha256, deps, now, log);
+    if (series.current === docId) await recheckNeighbours(record, deps, now, log);
     timings.totalMs = ms(t0);
     log("info", "document stored", { outcome: "COMMITTED", docId, key: ref.key, items: body.length + 1, flagCounts: record.flagCounts, timings });
     return {
@@ -259,6 +252,52 @@ export async function ingestObject(ref: S3ObjectRef, deps: IngestDeps): Promise<
   }
 }
 
+/** What the parser and the checker made of a PDF's bytes (shared by ingest and re-processing). */
+export interface Analysis {
+  doc?: DisclosureDocument;
+  /** Set when the bytes are not a readable disclosure (the document is stored FAILED). */
+  failure?: FailureInfo;
+  flags: Flag[];
+  /** Reconciliation threw: stored without flags. */
+  checkError?: string;
+  /** The previous year's stored filing the flags were checked against. */
+  previous?: { document: DisclosureDocument; meta: DocumentRecord };
+  parseMs: number;
+  checkMs: number;
+}
+
+/** Parse (within the invocation's budget), validate, recognise a non-disclosure, check against the previous year. */
+export async function analyse(bytes: Uint8Array, fileName: string, deps: IngestDeps, log: NonNullable<IngestDeps["log"]>): Promise<Analysis> {
+  let doc: DisclosureDocument | undefined;
+  let failure: FailureInfo | undefined;
+  const tp = performance.now();
+  try {
+    doc = DisclosureDocument.parse(await withinBudget((signal) => deps.parse(bytes, { fileName, signal, ...(deps.limits ? { limits: deps.limits } : {}) }), parseBudgetMs(deps)));
+    failure = notADisclosure(doc);
+  } catch (e) {
+    failure = failureOf(e);
+  }
+  const parseMs = ms(tp);
+  if (failure || !doc) return { failure: failure ?? { code: "parse_error", message: "no document" }, flags: [], parseMs, checkMs: 0 };
+
+  const tc = performance.now();
+  let flags: Flag[] = [];
+  let checkError: string | undefined;
+  let previous: Analysis["previous"];
+  try {
+    previous = await loadPrevious(doc, deps.store, log);
+    flags = Flag.array().parse(deps.check(doc, previous ? { previous: previous.document } : {}));
+  } catch (e) {
+    if (e instanceof RetryableError) throw e;
+    checkError = String((e as Error)?.message ?? e).slice(0, 2000);
+    log("error", "reconciliation failed; storing the document without flags", { docId: doc.source.sha256, checkError });
+  }
+  return { doc, flags, checkError, previous, parseMs, checkMs: ms(tc) };
+}
+
+/** The errorKeys of a document's error flags. */
+export const errorKeys = (flags: readonly Flag[]): string[] => flags.filter((f) => f.severity === "error").map(errorKey);
+
 /**
  * Publishes the document's alert unless it was published already (at-least-once across
  * redeliveries). Callers hold the document's lease, so concurrent workers do not both publish.
@@ -272,7 +311,26 @@ async function alertOnce(record: DocumentRecord, deps: IngestDeps, now: () => Da
   const alert = alertFor(record, allFlags ?? []);
   if (!alert) return false;
   await deps.alerts.publish(alert);
-  await deps.store.markAlerted(record.docId, now().toISOString());
+  await deps.store.markAlerted(record.docId, now().toISOString(), errorKeys(allFlags ?? []));
+  return true;
+}
+
+/**
+ * The alert for a stored document whose flags were replaced (re-check, re-processing): the full
+ * alert if none was sent yet, else one naming only the errors no earlier alert named (none: no
+ * alert). `before` are the flags replaced: for a document alerted before alerts recorded their
+ * errors, they stand for what was sent. Callers hold the document's lease.
+ */
+export async function alertReplaced(docId: string, flags: readonly Flag[], before: readonly Flag[], deps: Pick<IngestDeps, "alerts" | "store">, now: () => Date, reason: "recheck" | "reprocess"): Promise<boolean> {
+  if (!deps.alerts) return false;
+  const record = await deps.store.getMeta(docId);
+  if (!record) return false;
+  if (!record.alertedAt) return alertOnce(record, deps as IngestDeps, now, flags);
+  const sent = record.alertedErrors ?? errorKeys(before);
+  const alert = newErrorsAlert(record, flags, sent, reason);
+  if (!alert) return false;
+  await deps.alerts.publish(alert);
+  await deps.store.markAlerted(docId, now().toISOString(), [...sent, ...errorKeys(flags)]);
   return true;
 }
 
@@ -283,54 +341,74 @@ async function alertOnce(record: DocumentRecord, deps: IngestDeps, now: () => Da
  * re-checked against this one, and this one against its previous year's current filing if that is
  * not the one it was checked with. Of two filings committed at once, at least one sees the other.
  * Same stored flags whatever order a district's filings arrive in.
+ * What a filing was checked against is on its META (checkedAgainst: the previous filing's id and
+ * generation): while it still names the current previous filing, nothing is loaded or re-checked —
+ * a duplicate delivery costs four small reads.
  */
-async function recheckNeighbours(record: DocumentRecord, checkedWith: string | undefined, deps: IngestDeps, now: () => Date, log: NonNullable<IngestDeps["log"]>): Promise<void> {
+export async function recheckNeighbours(record: DocumentRecord, deps: IngestDeps, now: () => Date, log: NonNullable<IngestDeps["log"]>): Promise<void> {
   if (record.status !== "COMMITTED" || record.year === undefined || record.department === undefined) return;
   const previous = await deps.store.getSeriesCurrent(record.department, record.year - 1, record.docType, true);
-  if (previous && previous.docId !== checkedWith) await recheckAgainstPreviousYear(record, deps, now, log);
+  if (previous) {
+    const previousMeta = await deps.store.getMeta(previous.docId);
+    const against = checkedAgainstOf(previousMeta?.status === "COMMITTED" ? previousMeta : undefined);
+    if (record.checkedAgainst !== against) await recheckAgainstPreviousYear(record.docId, deps, now, log);
+  }
   const next = await deps.store.getSeriesCurrent(record.department, record.year + 1, record.docType, true);
   const nextMeta = next ? await deps.store.getMeta(next.docId) : undefined;
-  if (nextMeta) await recheckAgainstPreviousYear(nextMeta, deps, now, log);
+  if (nextMeta?.status === "COMMITTED" && nextMeta.checkedAgainst !== checkedAgainstOf(record)) await recheckAgainstPreviousYear(nextMeta.docId, deps, now, log);
 }
 
+export const RECHECK_SETTINGS = Object.freeze({ conflictAttempts: 3 });
+
 /**
- * Checks a stored filing again with its previous year's current filing and replaces its flags if
- * they change. A re-check that raises errors on a document not yet alerted sends its alert.
+ * Checks a stored filing again with its previous year's current filing and replaces its flags (a
+ * generation swap: old flags and counts or new, never a mix) if they change. New errors are alerted:
+ * the document's first alert, or one with only the errors no earlier alert named.
  */
-async function recheckAgainstPreviousYear(meta: DocumentRecord, deps: IngestDeps, now: () => Date, log: NonNullable<IngestDeps["log"]>): Promise<void> {
-  if (meta.status !== "COMMITTED" || meta.year === undefined || meta.department === undefined) return;
+async function recheckAgainstPreviousYear(docId: string, deps: IngestDeps, now: () => Date, log: NonNullable<IngestDeps["log"]>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await recheckOnce(docId, deps, now, log);
+      return;
+    } catch (e) {
+      if (!(e instanceof GenerationConflictError) || attempt >= RECHECK_SETTINGS.conflictAttempts) throw e;
+      log("info", "flags replaced by another writer meanwhile; checking again", { docId, attempt });
+    }
+  }
+}
+
+async function recheckOnce(docId: string, deps: IngestDeps, now: () => Date, log: NonNullable<IngestDeps["log"]>): Promise<void> {
+  const meta = await deps.store.getMeta(docId);
+  if (meta?.status !== "COMMITTED" || meta.year === undefined || meta.department === undefined) return;
   const pointer = await deps.store.getSeriesCurrent(meta.department, meta.year - 1, meta.docType, true);
   const previousMeta = pointer ? await deps.store.getMeta(pointer.docId) : undefined;
   if (previousMeta?.status !== "COMMITTED") return;
+  const against = checkedAgainstOf(previousMeta);
   const previous = itemsToDocument(previousMeta, await deps.store.documentItems(previousMeta.docId)).document;
   const stored = itemsToDocument(meta, await deps.store.documentItems(meta.docId));
   let flags: Flag[];
   try {
     flags = Flag.array().parse(deps.check(stored.document, { previous }));
   } catch (e) {
-    log("error", "re-check against the previous year failed; the flags are kept", { docId: meta.docId, error: String(e) });
+    log("error", "re-check against the previous year failed; the flags are kept", { docId, error: String(e) });
     return;
   }
-  if (canonicalJson(flags) === canonicalJson(stored.flags)) return;
-  const updated = await deps.store.replaceFlags(meta, flagItems(stored.document, flags, meta.docId), now().toISOString());
-  log("info", "flags replaced after a re-check against the previous year's filing", { docId: meta.docId, previous: previousMeta.docId, flagCounts: updated.flagCounts });
-  if (deps.alerts && !updated.alertedAt && alertDue(updated)) {
-    // Under the document's lease, like every alert (two workers never both send it).
-    if (await deps.store.acquireLease(meta.docId, deps.workerId)) {
-      try {
-        await alertOnce((await deps.store.getMeta(meta.docId)) ?? updated, deps, now, flags);
-      } finally {
-        await deps.store.releaseLease(meta.docId, deps.workerId);
-      }
-    }
+  if (canonicalJson(flags) === canonicalJson(stored.flags)) {
+    if (meta.checkedAgainst !== against) await deps.store.setCheckedAgainst(docId, against);
+    return;
   }
-}
-
-/** JSON with object keys sorted and undefined members left out: equal for equal flags however stored. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
+  const updated = await deps.store.replaceFlags(meta, flagItems(stored.document, flags, docId), now().toISOString(), { checkedAgainst: against });
+  log("info", "flags replaced after a re-check against the previous year's filing", { docId, previous: previousMeta.docId, flagCounts: updated.flagCounts });
+  if (deps.alerts && (alertDue(updated) || flags.some((f) => f.severity === "error"))) {
+    // Under the document's lease, like every alert (two workers never both send it).
+    if (await deps.store.acquireLease(docId, deps.workerId)) {
+      try {
+        await alertReplaced(docId, flags, stored.flags, deps, now, "recheck");
+      } finally {
+        await deps.store.releaseLease(docId, deps.workerId);
+      }
+    } else log("warn", "re-check alert skipped: the document's lease is held by another worker", { docId });
+  }
 }
 
 /** The stored current filing of the same department and type for the year before, if any. */
@@ -338,7 +416,7 @@ async function loadPrevious(
   doc: DisclosureDocument,
   store: DocumentStore,
   log: NonNullable<IngestDeps["log"]>,
-): Promise<DisclosureDocument | undefined> {
+): Promise<{ document: DisclosureDocument; meta: DocumentRecord } | undefined> {
   const department = departmentOf(doc);
   if (doc.meta.year === undefined || doc.meta.department === undefined) return undefined;
   const pointer = await store.getSeriesCurrent(department, doc.meta.year - 1, doc.meta.docType);
@@ -346,7 +424,7 @@ async function loadPrevious(
   const meta = await store.getMeta(pointer.docId);
   if (meta?.status !== "COMMITTED") return undefined;
   try {
-    return itemsToDocument(meta, await store.documentItems(pointer.docId)).document;
+    return { document: itemsToDocument(meta, await store.documentItems(pointer.docId)).document, meta };
   } catch (e) {
     log("warn", "previous year's document could not be loaded", { docId: pointer.docId, error: String(e) });
     return undefined;

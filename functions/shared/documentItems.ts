@@ -4,6 +4,7 @@
 import { DisclosureDocument, type Row, type Table } from "../../parsers/model.ts";
 import { Flag, type Severity } from "../../reconcile/flag.ts";
 import * as K from "./keys.ts";
+import { PARSER_VERSION } from "./parserVersion.ts";
 
 /** Where the PDF came from (the S3 object behind the document). */
 export interface SourceRef {
@@ -58,6 +59,25 @@ export interface DocumentRecord {
   checkError?: string;
   /** PARTIAL: stored, but the parser could not read all of it (a page over the run limit was truncated …). */
   partial?: { warnings: { code: string; message: string; page?: number }[] };
+  /** The parser/rules version that produced the stored items (parserVersion.ts); absent: before versions were recorded. */
+  parserVersion?: string;
+  /** The current generation of the body items (keys.ts, "generations"); absent = 0, the original keys. */
+  generation?: number;
+  /** The current generation of the FLAG# items; absent = 0. */
+  flagGeneration?: number;
+  /** The highest generation number handed out for this document (new generations take the next). */
+  lastGeneration?: number;
+  /** When a generation was last replaced: its items are deleted once readers cannot still be reading them. */
+  retiredAt?: string;
+  /** When the document was last re-processed (re-parsed from its stored PDF). */
+  reprocessedAt?: string;
+  /**
+   * What the flags were checked against across years: `<docId>@<generation>` of the previous year's
+   * current filing, or "-" (none stored). A re-check is skipped while this still names that filing.
+   */
+  checkedAgainst?: string;
+  /** Keys (alerts.ts errorKey) of the error flags already sent in alerts: a later alert sends only new ones. */
+  alertedErrors?: string[];
   gsi1pk: string;
   gsi1sk: string;
   gsi2pk?: string;
@@ -324,6 +344,7 @@ export function committedRecord(
     creator: doc.source.creator,
     tableOfContents: doc.meta.tableOfContents,
     ...(doc.warnings.length > 0 ? { partial: { warnings: doc.warnings.slice(0, 20) } } : {}),
+    parserVersion: PARSER_VERSION,
     counts: { tables: doc.tables.length, rows, cells, flags: flags.length, items: body.length + 1 },
     flagCounts: countSeverities(flags),
     gsi1pk: K.deptGsi1Pk(department),
@@ -356,6 +377,7 @@ export function failedRecord(
     docType: "unknown",
     family: "unknown",
     failure,
+    parserVersion: PARSER_VERSION,
     gsi1pk: K.FAILED_GSI1_PK,
     gsi1sk: K.failedGsi1Sk(ingestedAt, docId),
   };
@@ -433,4 +455,34 @@ export function itemsToDocument(meta: DocumentRecord, items: readonly Record<str
     warnings,
   });
   return { document, flags };
+}
+
+/** JSON with object keys sorted and undefined members left out: equal for equal values however stored. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** The generation of a document's body items and of its flags, as its META names them. */
+export function generationsOf(meta: Pick<DocumentRecord, "generation" | "flagGeneration"> | undefined): { body: number; flags: number } {
+  return { body: meta?.generation ?? 0, flags: meta?.flagGeneration ?? 0 };
+}
+
+/** What a document's flags were checked against: the previous year's filing and its generation, or "-". */
+export function checkedAgainstOf(previous: Pick<DocumentRecord, "docId" | "generation" | "flagGeneration"> | undefined): string {
+  return previous ? `${previous.docId}@${previous.generation ?? 0}` : "-";
+}
+
+/**
+ * Whether an item read from the table or an index (by its stored sort key) belongs to the generation
+ * its document's META names — readers that query the table themselves keep only these (documents
+ * without META: true, callers drop those). META and the lease are always current.
+ */
+export function isCurrentGeneration(storedSk: string, meta: Pick<DocumentRecord, "generation" | "flagGeneration"> | undefined): boolean {
+  const { generation, sk } = K.parseGenerationSk(storedSk);
+  if (generation === 0 && K.isDocumentControlSk(sk)) return true;
+  if (!meta) return true;
+  const gens = generationsOf(meta);
+  return generation === (K.isFlagSk(sk) ? gens.flags : gens.body);
 }

@@ -5,6 +5,11 @@
 //   3. body    BatchWriteItem tables/rows/flags/amounts/narrative, UnprocessedItems retried with backoff
 //   4. commit  conditional put of DOC#id/META — from here on the document is served
 //   5. series  move the SERIES pointer, mark the older document SUPERSEDED (idempotent, repairable)
+// Replacing a committed document's items (re-processing, flags re-checked) goes through generations
+// (keys.ts): new items under a new generation's keys, one conditional update of META flips the
+// pointers, the retired generation is deleted once no reader can still be reading it (retireGraceMs).
+// Every read here returns the generation META names, with the logical sort keys: old or new, never a mix.
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -18,7 +23,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import * as K from "./keys.ts";
-import { countSeverities, type BodyItem, type DocumentRecord, type FlagItem } from "./documentItems.ts";
+import { countSeverities, generationsOf, isCurrentGeneration, type BodyItem, type DocumentRecord, type FlagItem } from "./documentItems.ts";
 import { InvalidCursorError, type StartKey } from "./pageCursor.ts";
 import { backoffDelay, DEFAULT_RETRY, RetryableError, sleep, type RetrySettings } from "./retry.ts";
 
@@ -31,6 +36,33 @@ export interface DocumentStoreOptions {
   /** How long a writer's lease on a document lasts; at least the ingest function's timeout. */
   leaseSeconds?: number;
   now?: () => Date;
+  /**
+   * How long a replaced generation's items stay after the flip: a reader that read META just before
+   * it may still be querying them. At least the longest read (the query function's timeout).
+   */
+  retireGraceMs?: number;
+}
+
+/** Defaults of the generation swap. */
+export const GENERATION_SETTINGS = Object.freeze({ retireGraceMs: 60_000 });
+
+/** META fields a replacement of the document keeps as they are (identity, history, alert state, generations). */
+const KEPT_ON_REPLACE = new Set(["pk", "sk", "docId", "source", "ingestedAt", "supersededBy", "supersedes", "alertedAt", "alertedErrors", "lastGeneration", "generation", "flagGeneration", "retiredAt"]);
+
+/** A replacement lost a race: META's generations changed since the caller read them. */
+export class GenerationConflictError extends Error {
+  constructor(docId: string) {
+    super(`document ${docId} was replaced by another writer meanwhile`);
+    this.name = "GenerationConflictError";
+  }
+}
+
+/** What sweepRetired did. */
+export interface SweepResult {
+  deleted: number;
+  /** The grace after the last flip has not passed: nothing deleted yet; retry after `waitMs`. */
+  deferred: boolean;
+  waitMs: number;
 }
 
 export interface WriteStats {
@@ -123,6 +155,9 @@ export class DocumentStore {
   private readonly retry: RetrySettings;
   private readonly leaseSeconds: number;
   private readonly now: () => Date;
+  readonly retireGraceMs: number;
+  /** META records fetched within one paged read: the caller's filter asks again for the same documents. */
+  private readonly metaMemo = new AsyncLocalStorage<Map<string, DocumentRecord | null>>();
 
   constructor(opts: DocumentStoreOptions) {
     this.tableName = opts.tableName;
@@ -130,6 +165,7 @@ export class DocumentStore {
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.leaseSeconds = opts.leaseSeconds ?? 900;
     this.now = opts.now ?? (() => new Date());
+    this.retireGraceMs = opts.retireGraceMs ?? GENERATION_SETTINGS.retireGraceMs;
   }
 
   // ---- writing ----------------------------------------------------------------------------
@@ -265,40 +301,145 @@ export class DocumentStore {
   }
 
   /**
-   * Replaces a committed document's flags (a re-check found others): the new FLAG# items are put
-   * over the old ones, the surplus deleted, then META's counts updated. Not atomic: a reader in
-   * between may see the new flags with the old counts. Idempotent: run again, same result.
+   * Replaces a committed document's flags (a re-check found others) by a generation swap: the new
+   * FLAG# items under a new generation, then one conditional update of META sets flagGeneration,
+   * flagCounts, counts (and what they were checked against) together — a reader sees the old flags
+   * with the old counts or the new with the new. Throws GenerationConflictError (its items removed)
+   * when another writer replaced the flags or the document since `record` was read.
    */
-  async replaceFlags(record: DocumentRecord, items: readonly FlagItem[], checkedAt: string): Promise<DocumentRecord> {
-    const old = await this.queryAll({
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
-      ExpressionAttributeValues: { ":pk": K.docPk(record.docId), ":p": K.SK_PREFIX.flag },
-      ProjectionExpression: "pk, sk",
-    });
-    await this.putItems(items);
-    const keep = new Set(items.map((i) => i.sk));
-    await this.batchWrite(old.filter((k) => !keep.has(String(k.sk))).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } })));
+  async replaceFlags(record: DocumentRecord, items: readonly FlagItem[], checkedAt: string, opts: { checkedAgainst?: string } = {}): Promise<DocumentRecord> {
+    const gens = generationsOf(record);
+    const generation = await this.allocateGeneration(record.docId);
+    await this.putGeneration(generation, items);
     const flagCounts = countSeverities(items);
-    const counts = record.counts ? { ...record.counts, flags: items.length, items: record.counts.items - old.length + items.length } : undefined;
+    const counts = record.counts ? { ...record.counts, flags: items.length, items: record.counts.items - record.counts.flags + items.length } : undefined;
+    const set: Record<string, unknown> = { flagGeneration: generation, flagCounts, recheckedAt: checkedAt, retiredAt: this.now().toISOString() };
+    if (counts) set.counts = counts;
+    if (opts.checkedAgainst !== undefined) set.checkedAgainst = opts.checkedAgainst;
+    const updated = await this.flip(record.docId, gens, set, [], generation);
+    await this.sweepRetired(record.docId);
+    return updated;
+  }
+
+  /**
+   * Replaces a committed or failed document wholesale (re-processing): `items` become a new
+   * generation of body and flags, `next` the META (its identity, history and alert fields are kept
+   * from the stored one), in one conditional update. Callers hold the document's lease.
+   */
+  async replaceDocument(current: DocumentRecord, next: DocumentRecord, items: readonly BodyItem[]): Promise<DocumentRecord> {
+    const generation = await this.allocateGeneration(current.docId);
+    await this.putGeneration(generation, items);
+    const set: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(next)) if (!KEPT_ON_REPLACE.has(k) && v !== undefined) set[k] = v;
+    Object.assign(set, { generation, flagGeneration: generation, retiredAt: this.now().toISOString() });
+    const remove = Object.keys(current).filter((k) => !KEPT_ON_REPLACE.has(k) && !(k in set));
+    const updated = await this.flip(current.docId, generationsOf(current), set, remove, generation);
+    await this.sweepRetired(current.docId);
+    return updated;
+  }
+
+  /** The next generation number of a document (atomic: concurrent writers never share one). */
+  async allocateGeneration(docId: string): Promise<number> {
     const out = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: K.docPk(record.docId), sk: K.META_SK },
-        UpdateExpression: counts ? "SET flagCounts = :f, recheckedAt = :t, #c = :c" : "SET flagCounts = :f, recheckedAt = :t",
+        Key: { pk: K.docPk(docId), sk: K.META_SK },
+        UpdateExpression: "ADD lastGeneration :one",
         ConditionExpression: "attribute_exists(pk)",
-        ...(counts ? { ExpressionAttributeNames: { "#c": "counts" } } : {}),
-        ExpressionAttributeValues: { ":f": flagCounts, ":t": checkedAt, ...(counts ? { ":c": counts } : {}) },
-        ReturnValues: "ALL_NEW",
+        ExpressionAttributeValues: { ":one": 1 },
+        ReturnValues: "UPDATED_NEW",
       }),
     );
-    return out.Attributes as DocumentRecord;
+    return Number(out.Attributes?.lastGeneration);
   }
 
-  async markAlerted(docId: string, at: string): Promise<void> {
+  /** Writes items under a generation's keys (invisible to readers until META names the generation). */
+  async putGeneration(generation: number, items: readonly BodyItem[]): Promise<WriteStats> {
+    return this.putItems(items.map((i) => ({ ...i, sk: K.generationSk(generation, i.sk) })));
+  }
+
+  /**
+   * The flip: one UpdateItem of META, conditional on the generations the caller read (and META
+   * existing). On a lost race the new generation's items are deleted and GenerationConflictError thrown.
+   */
+  private async flip(docId: string, expected: { body: number; flags: number }, set: Record<string, unknown>, remove: readonly string[], generation: number): Promise<DocumentRecord> {
+    const names: Record<string, string> = { "#gen": "generation", "#fgen": "flagGeneration" };
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    Object.entries(set).forEach(([k, v], i) => {
+      names[`#s${i}`] = k;
+      values[`:s${i}`] = v;
+      sets.push(`#s${i} = :s${i}`);
+    });
+    const removes = remove.map((k, i) => {
+      names[`#r${i}`] = k;
+      return `#r${i}`;
+    });
+    const cond = (name: string, value: number, placeholder: string): string => {
+      values[placeholder] = value;
+      return value === 0 ? `(attribute_not_exists(${name}) OR ${name} = ${placeholder})` : `${name} = ${placeholder}`;
+    };
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: K.docPk(docId), sk: K.META_SK },
+          UpdateExpression: `SET ${sets.join(", ")}${removes.length > 0 ? ` REMOVE ${removes.join(", ")}` : ""}`,
+          ConditionExpression: `attribute_exists(pk) AND ${cond("#gen", expected.body, ":eg")} AND ${cond("#fgen", expected.flags, ":ef")}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return out.Attributes as DocumentRecord;
+    } catch (e) {
+      if (!isConditionalFailure(e)) throw e;
+      await this.deleteGeneration(docId, generation);
+      throw new GenerationConflictError(docId);
+    }
+  }
+
+  /** Deletes every item of one generation (an unflipped one, after a lost race). */
+  private async deleteGeneration(docId: string, generation: number): Promise<number> {
+    if (generation === 0) return 0;
+    const keys = await this.queryAll({
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
+      ExpressionAttributeValues: { ":pk": K.docPk(docId), ":p": K.generationPrefix(generation) },
+      ProjectionExpression: "pk, sk",
+    });
+    await this.batchWrite(keys.map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } })));
+    return keys.length;
+  }
+
+  /**
+   * Deletes the items of generations META no longer names, once retireGraceMs has passed since the
+   * last flip (before that, a reader may still be querying them: deferred). Generations above the
+   * current ones may belong to a writer still in flight and are left alone.
+   */
+  async sweepRetired(docId: string): Promise<SweepResult> {
+    const meta = await this.getMeta(docId);
+    if (!meta) return { deleted: 0, deferred: false, waitMs: 0 };
+    const since = meta.retiredAt ? this.now().getTime() - Date.parse(meta.retiredAt) : Number.POSITIVE_INFINITY;
+    if (since < this.retireGraceMs) return { deleted: 0, deferred: true, waitMs: this.retireGraceMs - since };
+    const gens = generationsOf(meta);
+    const top = Math.max(gens.body, gens.flags);
+    const keys = (await this.queryAll({ KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": K.docPk(docId) }, ProjectionExpression: "pk, sk" })).filter((k) => {
+      const { generation, sk } = K.parseGenerationSk(String(k.sk));
+      if (generation === 0 && K.isDocumentControlSk(sk)) return false;
+      const current = K.isFlagSk(sk) ? gens.flags : gens.body;
+      return generation !== current && generation <= top;
+    });
+    await this.batchWrite(keys.map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } })));
+    return { deleted: keys.length, deferred: false, waitMs: 0 };
+  }
+
+  /** Records an alert: when, and (for a later "new errors" alert) the keys of every error alerted so far. */
+  async markAlerted(docId: string, at: string, alertedErrors?: readonly string[]): Promise<void> {
     await this.setMetaField(docId, "alertedAt", at);
+    if (alertedErrors !== undefined) await this.setMetaField(docId, "alertedErrors", [...new Set(alertedErrors)]);
   }
 
-  private async setMetaField(docId: string, field: "supersededBy" | "supersedes" | "alertedAt", value: string): Promise<void> {
+  private async setMetaField(docId: string, field: "supersededBy" | "supersedes" | "alertedAt" | "alertedErrors" | "parserVersion" | "checkedAgainst", value: string | string[]): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -315,6 +456,16 @@ export class DocumentStore {
     }
   }
 
+  /** Records the parser version on a document re-processed with an unchanged result (nothing else changes). */
+  async setParserVersion(docId: string, version: string): Promise<void> {
+    await this.setMetaField(docId, "parserVersion", version);
+  }
+
+  /** Records what the flags were checked against when a re-check found them unchanged. */
+  async setCheckedAgainst(docId: string, checkedAgainst: string): Promise<void> {
+    await this.setMetaField(docId, "checkedAgainst", checkedAgainst);
+  }
+
   // ---- reading ----------------------------------------------------------------------------
 
   /** `consistent`: a strongly consistent read (sees every write acknowledged before it). */
@@ -325,13 +476,46 @@ export class DocumentStore {
     return out.Item as SeriesPointer | undefined;
   }
 
-  /** All items of a document with the given sort-key prefix (no commit check: callers check META). */
+  /**
+   * All items of a document with the given sort-key prefix (no commit check: callers check META),
+   * of the generations its META names, with their logical sort keys (as keys.ts builds them). Without
+   * a prefix: META (and a lease, if held) too.
+   */
   async documentItems(docId: string, skPrefix?: string): Promise<Item[]> {
-    const input: Omit<QueryCommandInput, "TableName"> =
-      skPrefix === undefined
-        ? { KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": K.docPk(docId) } }
-        : { KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)", ExpressionAttributeValues: { ":pk": K.docPk(docId), ":p": skPrefix } };
-    return this.queryAll(input);
+    const gens = generationsOf(await this.getMeta(docId));
+    const prefix = skPrefix ?? "";
+    const flagsOnly = prefix.startsWith(K.SK_PREFIX.flag);
+    const bodyOnly = !flagsOnly && !K.SK_PREFIX.flag.startsWith(prefix);
+    // One Query per generation the prefix can match; the whole document (no prefix) in one Query.
+    const generations = skPrefix === undefined ? [0] : [...new Set([gens.body, gens.flags])].filter((g) => !((flagsOnly && g !== gens.flags) || (bodyOnly && g !== gens.body)));
+    const out: Item[] = [];
+    for (const generation of generations) {
+      const full = skPrefix === undefined ? "" : K.generationPrefix(generation) + prefix;
+      const input: Omit<QueryCommandInput, "TableName"> =
+        full === ""
+          ? { KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": K.docPk(docId) } }
+          : { KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)", ExpressionAttributeValues: { ":pk": K.docPk(docId), ":p": full } };
+      for (const item of await this.queryAll(input)) {
+        const { generation: g, sk } = K.parseGenerationSk(String(item.sk));
+        const control = g === 0 && K.isDocumentControlSk(sk);
+        const keep = control ? skPrefix === undefined : g === (K.isFlagSk(sk) ? gens.flags : gens.body) && sk.startsWith(prefix);
+        if (keep) out.push(g === 0 ? item : { ...item, sk });
+      }
+    }
+    const reordered = generations.length > 1 || (skPrefix === undefined && (gens.body !== 0 || gens.flags !== 0));
+    return reordered ? out.sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : String(a.sk) > String(b.sk) ? 1 : 0)) : out;
+  }
+
+  /**
+   * Drops index items of generations their document's META does not name (during a swap, and until
+   * the retired generation is deleted, both are in the index). META records, and items of documents
+   * without META (callers drop those), pass.
+   */
+  private async currentGenerationOnly(items: Item[]): Promise<Item[]> {
+    const docIds = items.filter((i) => !K.isDocumentControlSk(K.parseGenerationSk(String(i.sk)).sk)).map((i) => String(i.docId));
+    if (docIds.length === 0) return items;
+    const metas = await this.getMetas(docIds);
+    return items.filter((i) => isCurrentGeneration(String(i.sk), metas.get(String(i.docId))));
   }
 
   async queryIndex(index: string, pkName: string, pkValue: string, skPrefix?: string, limit?: number): Promise<Item[]> {
@@ -342,7 +526,7 @@ export class DocumentStore {
       ExpressionAttributeNames: skPrefix === undefined ? { "#pk": pkName } : { "#pk": pkName, "#sk": skName },
       ExpressionAttributeValues: skPrefix === undefined ? { ":pk": pkValue } : { ":pk": pkValue, ":p": skPrefix },
     };
-    return this.queryAll(input, limit);
+    return this.currentGenerationOnly(await this.queryAll(input, limit));
   }
 
   /**
@@ -352,6 +536,14 @@ export class DocumentStore {
    * committed); kept items beyond the page are not served: the page resumes after its last item.
    */
   async queryPartitionPage(
+    q: PartitionQuery,
+    opts: { limit: number; start?: StartKey; budget: ReadBudget; keep?: (items: Item[]) => Promise<Item[]> },
+  ): Promise<PartitionPage> {
+    // The generation filter and the caller's filter read the same META records: once, memoised for this page.
+    return this.metaMemo.run(new Map(), () => this.readPartitionPage(q, opts));
+  }
+
+  private async readPartitionPage(
     q: PartitionQuery,
     opts: { limit: number; start?: StartKey; budget: ReadBudget; keep?: (items: Item[]) => Promise<Item[]> },
   ): Promise<PartitionPage> {
@@ -384,7 +576,8 @@ export class DocumentStore {
       );
       requests += 1;
       read += out.ScannedCount ?? out.Items?.length ?? 0;
-      const got = opts.keep ? await opts.keep((out.Items ?? []) as Item[]) : ((out.Items ?? []) as Item[]);
+      const current = await this.currentGenerationOnly((out.Items ?? []) as Item[]);
+      const got = opts.keep ? await opts.keep(current) : current;
       kept += got.length;
       if (got.length > remaining) {
         const taken = got.slice(0, remaining);
@@ -399,8 +592,14 @@ export class DocumentStore {
 
   /** META records of many documents (BatchGet, UnprocessedKeys retried). */
   async getMetas(docIds: Iterable<string>): Promise<Map<string, DocumentRecord>> {
-    const ids = [...new Set(docIds)];
+    const memo = this.metaMemo.getStore();
     const out = new Map<string, DocumentRecord>();
+    const ids = [...new Set(docIds)].filter((id) => {
+      if (!memo?.has(id)) return true;
+      const m = memo.get(id);
+      if (m) out.set(id, m);
+      return false;
+    });
     for (let i = 0; i < ids.length; i += 100) {
       let keys: Item[] = ids.slice(i, i + 100).map((id) => ({ pk: K.docPk(id), sk: K.META_SK }));
       for (let attempt = 0; keys.length > 0; attempt++) {
@@ -413,6 +612,7 @@ export class DocumentStore {
         keys = (res.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
       }
     }
+    if (memo) for (const id of ids) memo.set(id, out.get(id) ?? null);
     return out;
   }
 

@@ -98,3 +98,34 @@ export const yearDeptPrefix = (year?: number, department?: string): string | und
   if (year === undefined) return undefined;
   return department === undefined ? `${year}#` : `${year}#${part(department)}#`;
 };
+
+// ---- generations ------------------------------------------------------------------------------
+// A document's derived items can be replaced (re-processing after a parser upgrade; flags replaced by
+// an across-years re-check) without a reader ever seeing a mix of old and new items. Each set of
+// items belongs to a generation: generation 0 is the original write, keyed as above (unprefixed);
+// generation g ≥ 1 has the same sort keys behind `G<g4>#` (e.g. `G0003#ROW#t01#00004`). META names
+// the current generation of the body (`generation`: tables, rows, amounts, narrative, warnings) and
+// of the flags (`flagGeneration`), so flags can be replaced alone. A replacement writes the new
+// generation's items (invisible: readers only read META's generations), flips META's pointers in one
+// conditional write, then deletes the older generation. GSI items of both generations may be in an
+// index for a while: readers keep only items of the generation META names (documentStore.ts).
+
+/** The sort-key prefix of a generation's items ("" for generation 0, the original keys). */
+export const generationPrefix = (generation: number): string => (generation === 0 ? "" : `G${pad(generation, 4)}#`);
+
+/** The stored sort key of an item of generation `generation` whose logical sort key is `sk`. */
+export const generationSk = (generation: number, sk: string): string => `${generationPrefix(generation)}${sk}`;
+
+const GENERATION_SK = /^G(\d{4})#(.*)$/s;
+
+/** The generation and logical sort key of a stored sort key (unprefixed keys are generation 0). */
+export function parseGenerationSk(stored: string): { generation: number; sk: string } {
+  const m = GENERATION_SK.exec(stored);
+  return m ? { generation: Number(m[1]), sk: m[2]! } : { generation: 0, sk: stored };
+}
+
+/** Whether a logical sort key is one of the flags (their generation is META's flagGeneration). */
+export const isFlagSk = (sk: string): boolean => sk.startsWith(SK_PREFIX.flag);
+
+/** Items outside any generation: the commit marker and the write lease. */
+export const isDocumentControlSk = (sk: string): boolean => sk === META_SK || sk === "LEASE";
