@@ -110,7 +110,7 @@ describe("across-years re-check: atomic flag swap, alerts for new errors, no wor
     expect(raw).toHaveLength(meta.counts!.items);
     expect(raw.filter((i) => String(i.sk).includes("FLAG#")).map((i) => String(i.sk))).toEqual(["G0001#FLAG#00001", "G0001#FLAG#00002", "G0001#FLAG#00003"]);
 
-    const alerts = (await env.drainAlerts()) as Alert[];
+    const alerts = await env.drainAlerts();
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ docId: ID2025, kind: "document_errors", newErrors: { reason: "recheck", count: 1 } });
     expect(alerts[0]!.errors!.map((e) => e.rule)).toEqual(["years.total"]);
