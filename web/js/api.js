@@ -2,6 +2,7 @@
 // The analyst API as the pages use it. window.BUDGETLENS (config.js) says where it lives:
 // `budgetlens serve` serves /config.js (same origin, no login); the site on AWS ships a generated
 // config.js (API Gateway URL on another origin + the hosted-UI login, see auth.js).
+import "./nav.js"; // the header's links and sign-out link, before wireLogoutLink below
 import { authEnabled, authHeaders, recoverFromUnauthorized, refreshSession, wireLogoutLink } from "./auth.js";
 
 export const config = window.BUDGETLENS ?? { api: "/api", pdfjs: "/pdfjs" };

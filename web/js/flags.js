@@ -42,30 +42,36 @@ function summary(f) {
   return summaries.get(k);
 }
 
-/** The cursor of page `p` of the filters `f`: known, or found by reading pages from the nearest known one. */
-async function cursorOf(f, p) {
+/**
+ * The cursor of page `p`: known, or found by reading pages from the nearest known one. `known` is the
+ * map of the filters asked for (a render for other filters replaces `cursors`, never fills this one).
+ */
+async function cursorOf(known, f, p) {
   for (let q = p; q >= 1; q--) {
-    if (!cursors.has(q)) continue;
-    let cursor = cursors.get(q);
+    if (!known.has(q)) continue;
+    let cursor = known.get(q);
     for (let i = q; i < p && (i === q || cursor); i++) {
       cursor = (await getFlagsPage(f, PAGE_SIZE, cursor)).next;
-      cursors.set(i + 1, cursor);
+      known.set(i + 1, cursor);
     }
     return cursor;
   }
   return undefined;
 }
 
-async function pageOf(f, p) {
+async function pageOf(f, p, known = cursors) {
   try {
-    const cursor = await cursorOf(f, p);
+    const cursor = await cursorOf(known, f, p);
     if (p > 1 && !cursor) return { items: [], next: undefined };
-    return await getFlagsPage(f, PAGE_SIZE, cursor);
+    const got = await getFlagsPage(f, PAGE_SIZE, cursor);
+    known.set(p + 1, got.next);
+    return got;
   } catch (e) {
     // A linked cursor of other filters (or from before the data or the cursor key changed): 400. Find the page again.
-    if (!String(e.message).startsWith("400") || cursors.size <= 1) throw e;
-    cursors = new Map([[1, undefined]]);
-    return pageOf(f, p);
+    if (!String(e.message).startsWith("400") || known.size <= 1) throw e;
+    known.clear();
+    known.set(1, undefined);
+    return pageOf(f, p, known);
   }
 }
 
@@ -206,4 +212,4 @@ for (const f of FILTERS) {
   if (f === "severity" || f === "kind") $(`f-${f}`).value = v;
   else setSelect(`f-${f}`, [], v, $(`f-${f}`).options[0].textContent);
 }
-await render();
+await render().catch((e) => ($("status").textContent = `failed: ${e.message}`));
