@@ -55,8 +55,12 @@ export interface ReprocessOutcome {
   itemsWritten: number;
   itemsBefore: number;
   alerted: boolean;
+  /** Items of the replaced generation deleted at once (0 while readers' grace lasts: the run's end deletes them). */
+  retiredDeleted: number;
   /** Dry run: nothing was written. */
   dryRun: boolean;
+  /** Parse and check; the store's part (read the old items, write, flip, delete) is the rest of `ms`. */
+  analyseMs: number;
   ms: number;
 }
 
@@ -72,7 +76,7 @@ export interface ReprocessSummary {
   flagsRemoved: number;
   alerts: number;
   itemsWritten: number;
-  /** Items of retired generations deleted at the end of the run (after the readers' grace). */
+  /** Items of replaced generations deleted (at once, or at the end of the run after the readers' grace). */
   retiredItemsDeleted: number;
   outcomes: ReprocessOutcome[];
   wallMs: number;
@@ -161,7 +165,9 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
     itemsWritten: 0,
     itemsBefore: listed.counts?.items ?? 1,
     alerted: false,
+    retiredDeleted: 0,
     dryRun: opts.dryRun === true,
+    analyseMs: 0,
   };
   const skip = (reason: string): ReprocessOutcome => ({ ...base, kind: "skipped", reason, ms: Math.round(performance.now() - t0) });
 
@@ -204,14 +210,14 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
         : after === "COMMITTED"
           ? "now_succeeded"
           : "still_failed";
-    const result = { ...base, before: meta.status, after, kind, flagsAdded, flagsRemoved, itemsBefore: oldItems.length + 1, department: next.department, year: next.year };
+    const result = { ...base, before: meta.status, after, kind, flagsAdded, flagsRemoved, itemsBefore: oldItems.length + 1, department: next.department, year: next.year, analyseMs: analysis.parseMs + analysis.checkMs };
     if (opts.dryRun) return { ...result, ms: Math.round(performance.now() - t0) };
 
     if (unchanged) {
       await deps.store.setParserVersion(docId, version);
       return { ...result, ms: Math.round(performance.now() - t0) };
     }
-    const updated = await deps.store.replaceDocument(meta, { ...next, reprocessedAt: now().toISOString() }, items);
+    const { record: updated, swept } = await deps.store.replaceDocument(meta, { ...next, reprocessedAt: now().toISOString() }, items);
     const series = updated.status === "COMMITTED" ? await deps.store.applySeries(updated) : undefined;
     let alerted = false;
     if (deps.alerts) {
@@ -231,7 +237,7 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
     await deps.store.releaseLease(docId, deps.workerId);
     // Its neighbour of the following year was checked against the items just replaced.
     if (series?.current === docId) await recheckNeighbours(updated, deps, now, log);
-    return { ...result, itemsWritten: items.length, alerted, ms: Math.round(performance.now() - t0) };
+    return { ...result, itemsWritten: items.length, retiredDeleted: swept.deleted, alerted, ms: Math.round(performance.now() - t0) };
   } finally {
     if (!opts.dryRun) await deps.store.releaseLease(docId, deps.workerId).catch(() => undefined);
   }
@@ -261,7 +267,7 @@ export async function reprocessDocuments(sel: ReprocessSelection, deps: IngestDe
     outcomes.push(o);
     opts.onOutcome?.(o);
   }
-  let retiredItemsDeleted = 0;
+  let retiredItemsDeleted = outcomes.reduce((n, o) => n + o.retiredDeleted, 0);
   if (!opts.dryRun && opts.sweep !== false) {
     for (const o of outcomes.filter((x) => x.kind !== "unchanged" && x.kind !== "skipped")) {
       for (;;) {

@@ -326,16 +326,15 @@ export class DocumentStore {
    * generation of body and flags, `next` the META (its identity, history and alert fields are kept
    * from the stored one), in one conditional update. Callers hold the document's lease.
    */
-  async replaceDocument(current: DocumentRecord, next: DocumentRecord, items: readonly BodyItem[]): Promise<DocumentRecord> {
+  async replaceDocument(current: DocumentRecord, next: DocumentRecord, items: readonly BodyItem[]): Promise<{ record: DocumentRecord; swept: SweepResult }> {
     const generation = await this.allocateGeneration(current.docId);
     await this.putGeneration(generation, items);
     const set: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(next)) if (!KEPT_ON_REPLACE.has(k) && v !== undefined) set[k] = v;
     Object.assign(set, { generation, flagGeneration: generation, retiredAt: this.now().toISOString() });
     const remove = Object.keys(current).filter((k) => !KEPT_ON_REPLACE.has(k) && !(k in set));
-    const updated = await this.flip(current.docId, generationsOf(current), set, remove, generation);
-    await this.sweepRetired(current.docId);
-    return updated;
+    const record = await this.flip(current.docId, generationsOf(current), set, remove, generation);
+    return { record, swept: await this.sweepRetired(current.docId) };
   }
 
   /** The next generation number of a document (atomic: concurrent writers never share one). */
