@@ -16,13 +16,20 @@ export function cellsToTables(cells: readonly Box[]): Box[][] {
     }
     return i;
   };
-  const cornerOwner = new Map<string, number>();
+  // Corner → first cell seen there, keyed x then y (exact positions: corners come from one grid of intersections).
+  const cornerOwner = new Map<number, Map<number, number>>();
+  const join = (x: number, y: number, i: number) => {
+    let column = cornerOwner.get(x);
+    if (!column) cornerOwner.set(x, (column = new Map()));
+    const j = column.get(y);
+    if (j === undefined) column.set(y, i);
+    else parent[find(i)] = find(j);
+  };
   cells.forEach((c, i) => {
-    for (const k of [`${c.x0},${c.y0}`, `${c.x1},${c.y0}`, `${c.x0},${c.y1}`, `${c.x1},${c.y1}`]) {
-      const j = cornerOwner.get(k);
-      if (j === undefined) cornerOwner.set(k, i);
-      else parent[find(i)] = find(j);
-    }
+    join(c.x0, c.y0, i);
+    join(c.x1, c.y0, i);
+    join(c.x0, c.y1, i);
+    join(c.x1, c.y1, i);
   });
   const groups = new Map<number, Box[]>();
   cells.forEach((c, i) => {
@@ -36,12 +43,11 @@ export function cellsToTables(cells: readonly Box[]): Box[][] {
 }
 
 export function bbox(boxes: readonly Box[]): Box {
-  return {
-    x0: Math.min(...boxes.map((b) => b.x0)),
-    y0: Math.min(...boxes.map((b) => b.y0)),
-    x1: Math.max(...boxes.map((b) => b.x1)),
-    y1: Math.max(...boxes.map((b) => b.y1)),
-  };
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const b of boxes) {
+    x0 = Math.min(x0, b.x0); y0 = Math.min(y0, b.y0); x1 = Math.max(x1, b.x1); y1 = Math.max(y1, b.y1);
+  }
+  return { x0, y0, x1, y1 };
 }
 
 /** A cell placed on a grid (no text yet). */

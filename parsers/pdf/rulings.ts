@@ -80,8 +80,7 @@ export function segmentsOfPaint(p: PathPaint, viewport: Matrix, s: RulingSetting
         else if (Math.hypot(a.x - b.x, a.y - b.y) > s.maxSlantedEdge) slanted = true;
       }
       // Likewise a staircase of many tiny steps (a chart's outline rasterised into a polyline).
-      const lengths = found.map((g) => g.to - g.from).sort((a, b) => a - b);
-      const staircase = edges >= s.drawingMinEdges && (lengths[Math.floor(lengths.length / 2)] ?? 0) < s.drawingMaxMedianEdge;
+      const staircase = edges >= s.drawingMinEdges && medianLength(found) < s.drawingMaxMedianEdge;
       if (!slanted && !staircase) out.push(...found);
     }
     if (fills && !sub.curved) {
@@ -108,6 +107,11 @@ export function segmentsOfPaint(p: PathPaint, viewport: Matrix, s: RulingSetting
   return out;
 }
 
+function medianLength(segs: Seg[]): number {
+  const lengths = segs.map((g) => g.to - g.from).sort((a, b) => a - b);
+  return lengths[Math.floor(lengths.length / 2)] ?? 0;
+}
+
 function axisSegment(a: Point, b: Point, s: RulingSettings): Seg | null {
   const dx = Math.abs(a.x - b.x);
   const dy = Math.abs(a.y - b.y);
@@ -129,9 +133,10 @@ function asRectangle(pts: Point[], s: RulingSettings): { x0: number; y0: number;
     ps = ps.slice(0, 4);
   }
   if (ps.length !== 4) return null;
-  const xs = ps.map((p) => p.x);
-  const ys = ps.map((p) => p.y);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const p of ps) {
+    x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x); y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y);
+  }
   const near = (v: number, a: number, b: number) => Math.abs(v - a) <= s.axisTolerance || Math.abs(v - b) <= s.axisTolerance;
   if (!ps.every((p) => near(p.x, x0, x1) && near(p.y, y0, y1))) return null;
   return { x0, y0, x1, y1 };

@@ -11,7 +11,17 @@ export interface Grid {
   text: Map<RawCell, string>;
 }
 
+// A table's raw grid is read several times (header shape, stream repair, rows); RawTables are
+// never changed once built (repairs make new ones), so each is turned into a Grid once.
+const grids = new WeakMap<RawTable, Grid>();
+
 export function toGrid(raw: RawTable): Grid {
+  let grid = grids.get(raw);
+  if (!grid) grids.set(raw, (grid = buildGrid(raw)));
+  return grid;
+}
+
+function buildGrid(raw: RawTable): Grid {
   const rows = Math.max(0, raw.rowEdges.length - 1);
   const cols = Math.max(0, raw.colEdges.length - 1);
   const cover: (RawCell | undefined)[][] = Array.from({ length: rows }, () => new Array<RawCell | undefined>(cols).fill(undefined));
