@@ -68,6 +68,12 @@ export interface TextContent {
   styles: Record<string, TextStyle>;
 }
 
+/**
+ * The characters pdfjs's normalizeUnicode can change (NBSP, µ, spaces U+2000–200A, ligatures and
+ * presentation forms U+FB00–FE7D …), as one cheap test: most items (digits, CJK) hold none and
+ * skip its Unicode-aware replace. A test checks every BMP character against pdfjs's own.
+ */
+export const MAY_NEED_NORMALIZING = /[\u00a0\u00b5\u037e\u0eb3\u2000-\u200a\u202f\u2126\ufb00-\ufe7d]/;
 const FONT_IDENTITY_MATRIX = [0.001, 0, 0, 0.001, 0, 0];
 const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 // pdfjs getTextContent's thresholds, in units of the font size.
@@ -195,7 +201,7 @@ export function textContentFromOperatorList(
   viewBox: number[],
 ): TextContent {
   const OPS = pdfjs.OPS;
-  const normalize = pdfjs.normalizeUnicode;
+  const normalize = (str: string) => (MAY_NEED_NORMALIZING.test(str) ? pdfjs.normalizeUnicode(str) : str);
   const items: RawTextItem[] = [];
   const styles: Record<string, TextStyle> = {};
   const streams: Stream[] = [new Stream(new TextState())];

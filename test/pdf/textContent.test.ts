@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadPdfjs, resolvePdfjsAssets, textOnlyFontOptions } from "../../parsers/pdf/pdfjsRuntime.ts";
-import { readTextFont, textContentFromOperatorList, decimalOfFloat32 } from "../../parsers/pdf/textContent.ts";
+import { readTextFont, textContentFromOperatorList, decimalOfFloat32, MAY_NEED_NORMALIZING } from "../../parsers/pdf/textContent.ts";
 import { textFeaturesPdf } from "./helpers/textFeaturesPdf.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,6 +64,23 @@ function expectSame(pages: Awaited<ReturnType<typeof bothWays>>, label: string):
   }
   return count;
 }
+
+describe("normalizeUnicode shortcut", () => {
+  it("every character pdfjs's normalizeUnicode changes is caught by MAY_NEED_NORMALIZING (else items would keep ligatures)", async () => {
+    const pdfjs = await loadPdfjs();
+    let changed = 0;
+    for (let c = 0; c <= 0xffff; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const ch = String.fromCharCode(c);
+      if (pdfjs.normalizeUnicode(ch) !== ch) {
+        changed++;
+        expect(MAY_NEED_NORMALIZING.test(ch), `U+${c.toString(16)}`).toBe(true);
+      }
+    }
+    expect(changed).toBeGreaterThan(500); // the check is not vacuous
+    expect(pdfjs.normalizeUnicode("\ud83d\ude00 a")).toBe("\ud83d\ude00 a"); // nothing outside the BMP either
+  });
+});
 
 describe("text items from the operator list = pdfjs getTextContent", () => {
   it("on a page with TJ spacing, Tc/Tw/Tz/Ts, ' and \", rotation, a form, marked content, Type3, Identity-H and vertical CJK", async () => {
