@@ -193,4 +193,42 @@ describe("reprocess after a parser upgrade", () => {
     expect((await store.getMeta(ids.better))).toMatchObject({ generation: 2, flagGeneration: 2 });
     expect(await rawItems(ids.better)).toHaveLength((await store.getMeta(ids.better))!.counts!.items);
   });
+
+  it("a reader polling all through a run sees each read whole: all old or all new, never part of either", async () => {
+    // v3 reads 教育局 with other amounts and 3 errors; the readers' grace keeps the retired generation.
+    const parseV3 = async (bytes: Uint8Array, opts: { fileName: string }) => {
+      const doc = await synthParse(bytesOf(new TextDecoder().decode(bytes).replace("教育局|2025|a|1", "教育局|2025|b|3")), opts);
+      return { ...doc, source: { ...doc.source, sha256: sha256Hex(bytes), bytes: bytes.length } };
+    };
+    const graceful = new DocumentStore({ tableName: env.resources.table, client, retireGraceMs: 60_000 });
+    const observed = new Set<string>();
+    let running = true;
+    const reader = (async () => {
+      let reads = 0;
+      while (running || reads < 3) {
+        const flags = (await query.documentFlags(ids.better))!;
+        const rows = (await query.rows(ids.better, "t01"))!.rows;
+        const cents = new Set(rows.map((r) => r.cells[2]!.value!.split(".")[1]));
+        observed.add(`flags ${flags.length} errors ${flags.filter((f) => f.severity === "error").length}; rows ${rows.length} .${[...cents].join("/.")}`);
+        reads += 1;
+      }
+      return reads;
+    })();
+    const res = await reprocessDocuments({ mode: "all", department: "教育局", version: "test-parser-v3" }, deps({ store: graceful, parse: parseV3, check: synthCheck }), { sweep: false });
+    running = false;
+    const reads = await reader;
+    expect(res.reprocessed).toBe(1);
+    expect(reads).toBeGreaterThanOrEqual(3);
+    expect([...observed].every((o) => o === "flags 2 errors 1; rows 40 .25" || o === "flags 4 errors 3; rows 40 .75")).toBe(true);
+    expect(observed).toContain("flags 2 errors 1; rows 40 .25"); // the run takes far longer than one read
+    expect(observed).toContain("flags 4 errors 3; rows 40 .75");
+    if (process.env.BUDGETLENS_TEST_VERBOSE) console.log(`reader: ${reads} reads during the run`, [...observed]);
+    // The retired generation is still stored (grace), not served; a sweep after the grace deletes it.
+    const meta = (await store.getMeta(ids.better))!;
+    expect((await rawItems(ids.better)).length).toBeGreaterThan(meta.counts!.items);
+    const later = new DocumentStore({ tableName: env.resources.table, client, retireGraceMs: 60_000, now: () => new Date(Date.now() + 61_000) });
+    expect((await later.sweepRetired(ids.better)).deleted).toBeGreaterThan(0);
+    expect(await rawItems(ids.better)).toHaveLength(meta.counts!.items);
+    await env.drainAlerts();
+  });
 });
