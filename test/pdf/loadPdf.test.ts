@@ -194,3 +194,35 @@ describe("decodeFontName", () => {
     expect(decodeFontName(undefined)).toBeUndefined();
   });
 });
+
+describe("fonts are loaded for text only", () => {
+  it("pdfjs hands each embedded font to the stand-in Font Loading API, never builds a base64 @font-face rule nor glyph outlines", async () => {
+    const { loadPdfjs, resolvePdfjsAssets, textOnlyFontOptions } = await import("../../parsers/pdf/pdfjsRuntime.ts");
+    const pdfjs = await loadPdfjs();
+    const options = textOnlyFontOptions();
+    const doc = options.ownerDocument as unknown as { fonts: { add: (f: unknown) => void }; createElement: () => unknown };
+    const added: { family: string }[] = [];
+    let rules = 0;
+    doc.fonts.add = (f) => void added.push(f as { family: string });
+    const createElement = doc.createElement;
+    doc.createElement = () => (rules++, createElement());
+    const a = resolvePdfjsAssets();
+    const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+    const task = pdfjs.getDocument({
+      data: new Uint8Array(readFileSync(path.join(repoRoot, "fixtures", "pdf", "seed-dept.pdf"))), isEvalSupported: false, ...options, useSystemFonts: false,
+      cMapUrl: a.cMapUrl, cMapPacked: true, standardFontDataUrl: a.standardFontDataUrl, wasmUrl: a.wasmUrl, verbosity: 0,
+    });
+    try {
+      const page = await (await task.promise).getPage(3);
+      const ops = await page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE });
+      expect(ops.fnArray.filter((f) => f === pdfjs.OPS.showText).length).toBeGreaterThan(10);
+      expect(added.length).toBeGreaterThan(0);
+      expect(added.every((f) => f.family.startsWith("g_d"))).toBe(true);
+      expect(rules).toBe(0);
+      // No glyph outlines were compiled (they arrive as commonObjs "…_path_…" entries).
+      expect([...(page.commonObjs as unknown as { [Symbol.iterator](): Iterator<[string, unknown]> })].some(([k]) => k.includes("_path_"))).toBe(false);
+    } finally {
+      await task.destroy();
+    }
+  });
+});
