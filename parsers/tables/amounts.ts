@@ -7,6 +7,18 @@ const PAREN_NEGATIVE = /^[(（](\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?[)）]$/u;
 
 /** The decimal string of a printed amount ("1,057.99" → "1057.99"), or null when it is not an amount. */
 export function parseAmount(printed: string): string | null {
+  // Each cell's text is asked several times (column roles, rows, stream repair, headings).
+  let parsed = amounts.get(printed);
+  if (parsed === undefined) {
+    parsed = readAmount(printed);
+    if (amounts.size >= 50_000) amounts.clear();
+    amounts.set(printed, parsed);
+  }
+  return parsed;
+}
+const amounts = new Map<string, string | null>();
+
+function readAmount(printed: string): string | null {
   // Spaces next to a separator are rendering gaps ("1, 057.99"); spaces between digits are two numbers.
   const text = printed.normalize("NFKC").trim().replace(/\s*([,.])\s*/gu, "$1");
   if (text === "") return null;
