@@ -21,8 +21,10 @@ const hog = writeStallCase(dir, "memory-string");
 const read = (f: string) => new Uint8Array(readFileSync(f));
 const PAGE_TIMEOUT_MS = 1_500;
 const KILL_WINDOW_MS = PAGE_TIMEOUT_MS + PARSE_WORKER_SETTINGS.heartbeatGraceMs;
-/** Slack for a loaded 2-core machine: terminating the thread and the timer's own lateness. */
-const SLACK_MS = 2_500;
+// No upper bound on how long a kill takes is asserted (a loaded machine only makes timers late):
+// the lower bounds show nothing is stopped early; that the watchdog, and not the input running out,
+// stopped a parse is shown by `lastRun.killed` on an input that never ends by itself (spinWorker),
+// and a watchdog that never fires shows as the test's own timeout.
 
 /** Runs `f` and counts how often a 100 ms timer of this thread fired meanwhile. */
 async function timed<T>(f: () => Promise<T>): Promise<{ value?: T; error?: unknown; ms: number; ticks: number }> {
@@ -68,7 +70,6 @@ describe("parse in a worker thread", () => {
     // failed by the parser's own page timer inside the worker; either way within the window.
     expect([undefined, "timeout"]).toContain(pool.lastRun?.killed);
     expect(r.ms).toBeGreaterThanOrEqual(PAGE_TIMEOUT_MS - 50);
-    expect(r.ms).toBeLessThan(KILL_WINDOW_MS + SLACK_MS);
     expect(r.ticks).toBeGreaterThan(r.ms / 100 / 2);
 
     const next = await pool.parse(read(BASE_FIXTURE), { fileName: "next.pdf" });
@@ -85,12 +86,11 @@ describe("parse in a worker thread", () => {
       expect(spin.lastRun?.killed).toBe("timeout");
       expect(pages).toEqual([1]);
       expect(r.ms).toBeGreaterThanOrEqual(KILL_WINDOW_MS - 50);
-      expect(r.ms).toBeLessThan(KILL_WINDOW_MS + SLACK_MS);
       expect(r.ticks).toBeGreaterThan(r.ms / 100 / 2);
     } finally {
       await spin.close();
     }
-  }, 60_000);
+  }, 30_000);
 
   it("a parse over maxMemoryMb is stopped with memory_limit, the process survives, the next document parses", async () => {
     const rss0 = process.memoryUsage.rss();
@@ -110,9 +110,9 @@ describe("parse in a worker thread", () => {
     const reason = new Error("budget spent");
     setTimeout(() => controller.abort(reason), 500);
     const r = await timed(() => pool.parse(read(stall), { fileName: "stall.pdf", signal: controller.signal }));
+    // Stopped by the abort itself: left alone, this input ends in page_timeout / memory_limit.
     expect(r.error).toBe(reason);
     expect(pool.lastRun?.killed).toBe("abort");
-    expect(r.ms).toBeLessThan(500 + SLACK_MS);
   }, 60_000);
 
   it("typed parser failures come back as themselves and keep the worker warm", async () => {
