@@ -10,6 +10,7 @@ import { DocumentStore } from "../shared/documentStore.ts";
 import { objectsFromMessageBody, S3Source } from "../shared/s3Source.ts";
 import { parserFromEnv, sharedParseWorkerPool } from "../shared/parseInWorker.ts";
 import { ingestObject, type IngestDeps, type IngestOutcome } from "./ingestObject.ts";
+import { RetiredSweeper } from "./retiredSweeper.ts";
 import type { PdfLimits } from "../../parsers/pdf/limits.ts";
 
 export interface IngestHandlerOptions {
@@ -68,6 +69,11 @@ export function createIngestHandler(opts: IngestHandlerOptions = {}): (event: SQ
   const logger = opts.logger ?? new Logger({ serviceName: "budgetlens-ingest" });
   let deps: Omit<IngestDeps, "workerId"> | undefined;
   const processor = new BatchProcessor(EventType.SQS);
+  // Flag generations replaced by re-checks, deleted by this container once the readers' grace has passed.
+  const ownSweeper = new RetiredSweeper();
+  const sweep = async ({ sweeper, store }: Pick<IngestDeps, "sweeper" | "store">): Promise<void> => {
+    if (sweeper && sweeper.size > 0) await sweeper.runDue(store, (level, message, data) => logger[level](message, data)).catch((e: unknown) => logger.warn("sweep failed", { error: String(e) }));
+  };
 
   return async (event, context) => {
     if (!deps) {
@@ -76,7 +82,8 @@ export function createIngestHandler(opts: IngestHandlerOptions = {}): (event: SQ
       if (!opts.deps?.parse && (process.env.BUDGETLENS_PARSE_ISOLATION ?? "worker") === "worker") void sharedParseWorkerPool().warm(deps.limits).catch(() => undefined);
       if (!opts.deps?.check) await loadCheck();
     }
-    const resolved = deps;
+    const resolved = { ...deps, sweeper: deps.sweeper ?? ownSweeper };
+    await sweep(resolved);
     const recordHandler = async (record: SQSRecord): Promise<IngestOutcome[]> => {
       const outcomes: IngestOutcome[] = [];
       try {
@@ -99,7 +106,9 @@ export function createIngestHandler(opts: IngestHandlerOptions = {}): (event: SQ
     };
     // Sequential: parsing is CPU- and memory-bound (one vCPU-ish at 2 GB), and a duplicate later in
     // the batch then finds the committed document instead of waiting on the first one's lease.
-    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
+    const response = await processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
+    await sweep(resolved);
+    return response;
   };
 }
 

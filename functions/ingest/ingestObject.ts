@@ -23,6 +23,7 @@ import { GenerationConflictError, type DocumentStore } from "../shared/documentS
 import { alertDue, alertFor, errorKey, newErrorsAlert, type AlertPublisher } from "../shared/alerts.ts";
 import type { S3ObjectRef, S3Source } from "../shared/s3Source.ts";
 import { RetryableError, sleep } from "../shared/retry.ts";
+import type { RetiredSweeper } from "./retiredSweeper.ts";
 
 export interface IngestDeps {
   source: Pick<S3Source, "fetch">;
@@ -42,6 +43,8 @@ export interface IngestDeps {
   log?: (level: "info" | "warn" | "error", message: string, data: Record<string, unknown>) => void;
   /** PDF limits (bytes, pages, time per page); the defaults are DEFAULT_PDF_LIMITS. */
   limits?: Partial<PdfLimits>;
+  /** Deletes flag generations a re-check replaced, once the readers' grace has passed (retiredSweeper.ts). */
+  sweeper?: RetiredSweeper;
 }
 
 export type IngestStatus = "COMMITTED" | "FAILED" | "DUPLICATE" | "GONE";
@@ -398,6 +401,7 @@ async function recheckOnce(docId: string, deps: IngestDeps, now: () => Date, log
     return;
   }
   const updated = await deps.store.replaceFlags(meta, flagItems(stored.document, flags, docId), now().toISOString(), { checkedAgainst: against });
+  if (deps.store.retireGraceMs > 0) deps.sweeper?.note(docId, deps.store.retireGraceMs);
   log("info", "flags replaced after a re-check against the previous year's filing", { docId, previous: previousMeta.docId, flagCounts: updated.flagCounts });
   if (deps.alerts && (alertDue(updated) || flags.some((f) => f.severity === "error"))) {
     // Under the document's lease, like every alert (two workers never both send it).

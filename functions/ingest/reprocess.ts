@@ -175,6 +175,8 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
   try {
     const meta = await deps.store.getMeta(docId);
     if (!meta) return skip("no longer stored");
+    // Items an earlier replacement (a re-check in the ingest function) left for its readers' grace.
+    if (!opts.dryRun && meta.retiredAt) base.retiredDeleted += (await deps.store.sweepRetired(docId)).deleted;
     const fetched = await deps.source.fetch({ bucket: meta.source.bucket, key: meta.source.key, versionId: meta.source.versionId, eventTime: meta.source.eventTime });
     if (!fetched) return skip(`its PDF s3://${meta.source.bucket}/${meta.source.key} is gone`);
     if (sha256Hex(fetched.bytes) !== docId) return skip(`s3://${meta.source.bucket}/${meta.source.key} now holds other bytes (another document)`);
@@ -237,7 +239,7 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
     await deps.store.releaseLease(docId, deps.workerId);
     // Its neighbour of the following year was checked against the items just replaced.
     if (series?.current === docId) await recheckNeighbours(updated, deps, now, log);
-    return { ...result, itemsWritten: items.length, retiredDeleted: swept.deleted, alerted, ms: Math.round(performance.now() - t0) };
+    return { ...result, itemsWritten: items.length, retiredDeleted: result.retiredDeleted + swept.deleted, alerted, ms: Math.round(performance.now() - t0) };
   } finally {
     if (!opts.dryRun) await deps.store.releaseLease(docId, deps.workerId).catch(() => undefined);
   }

@@ -417,8 +417,9 @@ export class DocumentStore {
    */
   async sweepRetired(docId: string): Promise<SweepResult> {
     const meta = await this.getMeta(docId);
-    if (!meta) return { deleted: 0, deferred: false, waitMs: 0 };
-    const since = meta.retiredAt ? this.now().getTime() - Date.parse(meta.retiredAt) : Number.POSITIVE_INFINITY;
+    // No retiredAt: nothing replaced since the last sweep (which clears it), nothing to read.
+    if (!meta?.retiredAt) return { deleted: 0, deferred: false, waitMs: 0 };
+    const since = this.now().getTime() - Date.parse(meta.retiredAt);
     if (since < this.retireGraceMs) return { deleted: 0, deferred: true, waitMs: this.retireGraceMs - since };
     const gens = generationsOf(meta);
     const top = Math.max(gens.body, gens.flags);
@@ -429,6 +430,20 @@ export class DocumentStore {
       return generation !== current && generation <= top;
     });
     await this.batchWrite(keys.map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } })));
+    try {
+      // Swept: clear the mark unless another flip set a newer one meanwhile.
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: K.docPk(docId), sk: K.META_SK },
+          UpdateExpression: "REMOVE retiredAt",
+          ConditionExpression: "retiredAt = :seen",
+          ExpressionAttributeValues: { ":seen": meta.retiredAt },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionalFailure(e)) throw e;
+    }
     return { deleted: keys.length, deferred: false, waitMs: 0 };
   }
 
