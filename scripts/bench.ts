@@ -8,7 +8,9 @@
 //
 // Fairness: under tsx importing pdfjs-dist costs seconds (tsx transforms pdf.worker.mjs), so the
 // headline budgetlens figure runs an esbuild bundle of the parser under plain node, exactly like
-// the bare pdfjs child; the tsx figure is printed too.
+// the bare pdfjs child; the tsx figure is printed too. The command an analyst runs, `budgetlens
+// parse FILE --format json` (dist/cli.mjs: the parse in a worker thread, the JSON written out), is
+// measured as well, built first when dist/ is missing.
 //
 //   npx tsx scripts/bench.ts [--runs N] [--sizes 30,50,300]
 import { execFileSync, spawnSync } from "node:child_process";
@@ -136,6 +138,14 @@ async function measure(runner: string, cmd: string, cmdArgs: string[], pages: nu
   return { runner, pages, wallMs: r.wallMs, maxRssMb: r.maxRssMb };
 }
 
+/** `budgetlens parse FILE --format json` as an analyst runs it; the JSON goes to a pipe and is dropped. */
+async function measureCli(cli: string, doc: string, pages: number): Promise<Measure> {
+  const runner = "budgetlens parse CLI (worker thread, JSON out)";
+  const r = await timedRun(process.execPath, [cli, "parse", doc, "--format", "json", "--max-pages", "1000"], { killAfterMs: 900_000, keepStdout: false });
+  if (r.exitCode !== 0) return { runner, pages, wallMs: r.wallMs, maxRssMb: r.maxRssMb, error: `exit ${r.exitCode}: ${r.stderr.slice(-200)}` };
+  return { runner, pages, wallMs: r.wallMs, maxRssMb: r.maxRssMb };
+}
+
 /** Best (fastest wall) of `RUNS` runs: the machine is shared, the minimum is the least disturbed. */
 async function best(runs: number, f: () => Promise<Measure>): Promise<Measure> {
   let b: Measure | undefined;
@@ -188,6 +198,8 @@ async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   try {
     const child = await bundleChild();
+    const cli = path.join(REPO_ROOT, "dist", "cli.mjs");
+    if (!existsSync(cli)) execFileSync(process.execPath, [tsx, path.join(REPO_ROOT, "scripts", "buildCli.ts")], { stdio: "inherit" });
     const tsx = path.join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
     // The same child source run by tsx from TypeScript (.mts: ESM with top-level await).
     const srcEntry = path.join(CACHE, "benchChildSrc.mts");
@@ -203,6 +215,8 @@ async function main(): Promise<void> {
       rows.push(await best(RUNS, () => measure("bare pdfjs getTextContent (node)", process.execPath, [child, "bare", doc], pages)));
       process.stderr.write(".");
       rows.push(await best(1, () => measure("budgetlens (tsx)", process.execPath, [tsx, srcEntry, "budgetlens", doc], pages)));
+      process.stderr.write(".");
+      rows.push(await best(RUNS, () => measureCli(cli, doc, pages)));
       process.stderr.write(".");
       const st = await timedRun(process.execPath, [child, "stages", doc], { killAfterMs: 900_000 });
       const stLine = st.stdout.trim().split("\n").find((l) => l.includes('"stages"'));
