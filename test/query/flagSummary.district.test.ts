@@ -66,6 +66,7 @@ describe("flags summary over a district across years (dynalite)", () => {
     const year = most(served.map((f) => f.year).filter((y): y is number => y !== undefined));
     const department = most(served.map((f) => f.department));
     const deptYear = most(served.filter((f) => f.department === department).map((f) => f.year!));
+    const deptSeverity = most(served.filter((f) => f.department === department && f.year === deptYear).map((f) => f.severity));
     const family = most(served.map((f) => f.rule.split(".")[0]!));
     return [
       {},
@@ -75,7 +76,7 @@ describe("flags summary over a district across years (dynalite)", () => {
       { kind: "final_accounts" },
       { kind: "budget", severity: "warning" },
       { department },
-      { department, year: deptYear, severity: "error" },
+      { department, year: deptYear, severity: deptSeverity },
       { rule: "narrative", kind: "budget", year },
       { includeSuperseded: true },
       { department: "没有这个部门" },
@@ -101,6 +102,7 @@ describe("flags summary over a district across years (dynalite)", () => {
       expect(s.nextCursor).toBeUndefined();
       expect(summaryAsMaps(s), JSON.stringify(f)).toEqual(countFlags(selectFlags(stored, f), f.year === undefined));
       if (f.year !== undefined) expect(s.byYear).toBeUndefined();
+      if (Object.keys(f).length > 0 && f.department !== "没有这个部门") expect(s.total, `${JSON.stringify(f)}: a combination that selects something`).toBeGreaterThan(0);
       measured.push({ query: f, total: s.total, bytes: res.bytes, ms: res.ms, read: s.page.read, requests: s.page.requests, documents: s.page.documents });
     }
     // Before: the page read every flag of the filters' year, 1,000 a request, to count them itself.
@@ -136,6 +138,11 @@ describe("flags summary over a district across years (dynalite)", () => {
     expect(cli.calls).toBe(1);
     expect(summaryAsMaps(cli)).toEqual(summaryAsMaps(expected));
     expect(expected.total).toBe(selectFlags(stored, f).length);
+    // For people: the totals line and the three tables.
+    const text = (await promisify(execFile)("npx", ["tsx", "cli/main.ts", "query", "flags", "--summary", "--severity", "error", "--kind", "预算", "--api", `${server.url}/api`], { cwd: repoRoot, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } })).stdout;
+    expect(text).toContain(`${expected.total} flags (${expected.total} errors, 0 warnings, 0 info)`);
+    for (const h of ["per rule", "per department", "per year"]) expect(text).toContain(h);
+    for (const r of expected.byRule) expect(text).toContain(r.rule);
   }, 120_000);
 
   it("a summary cut short by its read budget says so; continued with its cursor, the counts add up to the whole", async () => {
