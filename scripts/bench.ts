@@ -198,9 +198,9 @@ async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   try {
     const child = await bundleChild();
+    const tsx = path.join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
     const cli = path.join(REPO_ROOT, "dist", "cli.mjs");
     if (!existsSync(cli)) execFileSync(process.execPath, [tsx, path.join(REPO_ROOT, "scripts", "buildCli.ts")], { stdio: "inherit" });
-    const tsx = path.join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
     // The same child source run by tsx from TypeScript (.mts: ESM with top-level await).
     const srcEntry = path.join(CACHE, "benchChildSrc.mts");
     writeFileSync(srcEntry, CHILD_SOURCE.replaceAll('"./parsers/', `"${REPO_ROOT}/parsers/`));
