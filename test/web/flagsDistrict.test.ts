@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { DocumentStore } from "../../functions/shared/documentStore.ts";
 import { AnalystApi } from "../../analyst/api.ts";
+import { QueryService } from "../../functions/query/queryService.ts";
 import { startServer, type RunningServer } from "../../analyst/server.ts";
 import { startDynaliteBackend, type Backend } from "../pipeline/backends.ts";
 import { countFlags, scanStored, selectFlags, writeDistrictYears, type Filters } from "../query/districtYears.ts";
@@ -42,6 +43,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the flags page over a district across ye
   let browser: Browser;
   let page: Page;
   let stored: Awaited<ReturnType<typeof scanStored>>;
+  let store: DocumentStore;
   const traffic: Traffic = { requests: [], bytes: 0, flags: [], summaries: [] };
   const measured: Record<string, unknown> = {};
 
@@ -56,7 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the flags page over a district across ye
   beforeAll(async () => {
     be = await startDynaliteBackend();
     await be.createTable("district");
-    const store = new DocumentStore({ tableName: "district", client: be.doc, retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 100 } });
+    store = new DocumentStore({ tableName: "district", client: be.doc, retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 100 } });
     await writeDistrictYears(store);
     stored = await scanStored(be.doc, "district");
     server = await startServer({ api: new AnalystApi(store), pdf: async () => undefined });
@@ -173,6 +175,23 @@ describe.skipIf(!existsSync(CHROMIUM))("the flags page over a district across ye
     expect(s.page).toBe(Math.min(3, Math.ceil(info.length / 50)));
     expect(ids(s)).toEqual(info.slice((s.page - 1) * 50, s.page * 50).map((x) => `${x.docId}#${x.n}`));
     expect(t2.flagsRequests).toBeLessThanOrEqual(1 + s.page);
+  }, 180_000);
+
+  it("a summary the server cuts short (read budget) is continued by the page and added up: the same counts", async () => {
+    const tight = await startServer({ api: new AnalystApi(store, { service: new QueryService(store, { summaryBudget: { items: 300, requests: 2 } }) }), pdf: async () => undefined });
+    try {
+      reset();
+      await page.goto(`${tight.url}/flags.html?kind=budget`);
+      await waitList(page);
+      await page.waitForLoadState("networkidle");
+      await expectCounts({ kind: "budget" });
+      // Several calls per summary, each after the cursor of the one before.
+      expect(traffic.summaries.length).toBeGreaterThan(3);
+      expect(traffic.summaries.filter((u) => new URL(u).searchParams.has("cursor")).length).toBeGreaterThan(0);
+      expect(traffic.flags.length).toBe(1);
+    } finally {
+      await tight.close();
+    }
   }, 180_000);
 
   it.skipIf(!gitShow("web/js/flags.js"))(`before (${BEFORE_REV}) vs after: API requests and bytes to render the flags page`, async () => {
