@@ -146,6 +146,20 @@ async function measureCli(cli: string, doc: string, pages: number): Promise<Meas
   return { runner, pages, wallMs: r.wallMs, maxRssMb: r.maxRssMb };
 }
 
+/** Best of `runs` rounds for each runner, the runners taking turns within a round. */
+async function interleavedBest(runs: number, runners: (() => Promise<Measure>)[]): Promise<Measure[]> {
+  const bests: (Measure | undefined)[] = runners.map(() => undefined);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, run] of runners.entries()) {
+      const m = await run();
+      const b = bests[k];
+      if (!b || (!m.error && (b.error || m.wallMs < b.wallMs))) bests[k] = m;
+      process.stderr.write(".");
+    }
+  }
+  return bests as Measure[];
+}
+
 /** Best (fastest wall) of `RUNS` runs: the machine is shared, the minimum is the least disturbed. */
 async function best(runs: number, f: () => Promise<Measure>): Promise<Measure> {
   let b: Measure | undefined;
@@ -210,13 +224,15 @@ async function main(): Promise<void> {
     for (const pages of SIZES) {
       const doc = buildDocument(pages);
       process.stderr.write(`${pages} pages (${mb(statSync(doc).size)} MB, sha ${createHash("sha256").update(readFileSync(doc)).digest("hex").slice(0, 8)}) `);
-      rows.push(await best(RUNS, () => measure("budgetlens (bundle, node)", process.execPath, [child, "budgetlens", doc], pages)));
-      process.stderr.write(".");
-      rows.push(await best(RUNS, () => measure("bare pdfjs getTextContent (node)", process.execPath, [child, "bare", doc], pages)));
-      process.stderr.write(".");
+      // The runners take turns, run after run, so a change in the machine's load falls on all of them.
+      rows.push(
+        ...(await interleavedBest(RUNS, [
+          () => measure("budgetlens (bundle, node)", process.execPath, [child, "budgetlens", doc], pages),
+          () => measure("bare pdfjs getTextContent (node)", process.execPath, [child, "bare", doc], pages),
+          () => measureCli(cli, doc, pages),
+        ])),
+      );
       rows.push(await best(1, () => measure("budgetlens (tsx)", process.execPath, [tsx, srcEntry, "budgetlens", doc], pages)));
-      process.stderr.write(".");
-      rows.push(await best(RUNS, () => measureCli(cli, doc, pages)));
       process.stderr.write(".");
       const st = await timedRun(process.execPath, [child, "stages", doc], { killAfterMs: 900_000 });
       const stLine = st.stdout.trim().split("\n").find((l) => l.includes('"stages"'));
@@ -227,7 +243,7 @@ async function main(): Promise<void> {
     const lambda = await lambdaBundle();
 
     console.log(`budgetlens bench — node ${process.version}, ${(await import("node:os")).cpus().length} CPUs, best of ${RUNS} run(s) (tsx: 1 run)`);
-    console.log("wall = whole child process (start + module load + work); work = after modules loaded; pages/s on wall\n");
+    console.log("wall = whole child process (start + module load + work); work = after modules loaded; pages/s on wall; the runners take turns, best of each\n");
     const head = ["pages", "runner", "wall s", "work s", "pages/s", "peak RSS MB", "cells/items", "vs bare (wall)", "vs bare (work)"];
     const lines = rows.map((r) => {
       const bare = rows.find((x) => x.pages === r.pages && x.runner.startsWith("bare"));
