@@ -2,7 +2,7 @@
 // the server, so a page over a whole district shows its totals without downloading every flag.
 //
 // It walks the same GSI2 SEV# partitions as the flags list (queryService.ts flagPlan), but asks
-// DynamoDB for four short attributes of each flag (ProjectionExpression) instead of the whole item,
+// DynamoDB for five short attributes of each flag (ProjectionExpression) instead of the whole item,
 // and no Limit beyond the read budget (one Query returns up to 1 MB of evaluated items). Whether a
 // flag's document is served (committed, current unless superseded ones are asked for) and its kind
 // (预算/决算) come from the documents' META records, looked up once per document.
@@ -16,7 +16,7 @@
 // has no projection, and documentStore.ts belongs to the storage side.
 import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Severity } from "../../reconcile/flag.ts";
-import type { DocumentRecord } from "../shared/documentItems.ts";
+import { isCurrentGeneration, type DocumentRecord } from "../shared/documentItems.ts";
 import { checkStartKey, keyNames, type PartitionQuery, type ReadBudget } from "../shared/documentStore.ts";
 import { decodeCursor, encodeCursor, InvalidCursorError, type CursorState, type StartKey } from "../shared/pageCursor.ts";
 
@@ -78,10 +78,11 @@ export interface SummaryRequest {
   binding: string;
 }
 
-// What a count needs of a flag; its severity is its partition's (GSI2 SEV#<severity>).
-const PROJECTION = { expression: "#docId, #rule, #department, #year", names: { "#docId": "docId", "#rule": "rule", "#department": "department", "#year": "year" } };
+// What a count needs of a flag; its severity is its partition's (GSI2 SEV#<severity>). `sk`, the
+// table's sort key, says which generation of the document's flags the item belongs to (keys.ts).
+const PROJECTION = { expression: "#docId, #sk_, #rule, #department, #year", names: { "#docId": "docId", "#sk_": "sk", "#rule": "rule", "#department": "department", "#year": "year" } };
 
-type Counted = { docId?: string; rule?: string; department?: string; year?: number };
+type Counted = { docId?: string; sk?: string; rule?: string; department?: string; year?: number };
 
 const zero = (): SeverityCounts => ({ error: 0, warning: 0, info: 0, all: 0 });
 
@@ -141,7 +142,10 @@ export class FlagSummaryReader {
         for (const id of unseen) seen.set(id, got.get(id));
       }
       for (const i of items) {
-        if (!req.keep(seen.get(String(i.docId)))) continue;
+        const meta = seen.get(String(i.docId));
+        // Served documents only, and only the generation of flags META names: after a re-check the
+        // replaced flags stay in the index until they are swept (documentStore.ts, replaceFlags).
+        if (!req.keep(meta) || !isCurrentGeneration(String(i.sk), meta)) continue;
         const sev = part.severity;
         bump(bySeverity, sev);
         bump(getOr(byRule, String(i.rule)), sev);

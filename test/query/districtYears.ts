@@ -5,19 +5,25 @@
 // flags across departments and years. Earlier-year copies are written as the ingest writes a
 // document (series, META last) but with their flag items only: the counts and lists read nothing else.
 // Where a copy lands on a department/year/kind that already has a filing, the later upload supersedes
-// the earlier one, as in the store.
+// the earlier one, as in the store. Then RECHECKED of the served filings with the most flags get new
+// flags (every other one of their flags dropped) as an across-years re-check replaces them: a new
+// generation of flag items, META flipped; the replaced generation stays in the index (swept later).
 import { ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { committedRecord, documentBodyItems, type DocumentRecord, type FlagItem } from "../../functions/shared/documentItems.ts";
+import { committedRecord, documentBodyItems, flagItems, type DocumentRecord, type FlagItem } from "../../functions/shared/documentItems.ts";
+import { parseGenerationSk } from "../../functions/shared/keys.ts";
 import type { DocumentStore } from "../../functions/shared/documentStore.ts";
 import { loadDistrict, writeDistrict, type District, type Stored } from "../pipeline/district.ts";
 
 export const YEARS_BACK = 10;
+export const RECHECKED = 3;
 
 export interface DistrictYears {
   district: District;
   stored: Stored;
   /** Earlier-year copies written (docIds). */
   copies: string[];
+  /** Documents whose flags were replaced by a re-check (a second generation of flags). */
+  rechecked: string[];
 }
 
 const copyId = (docId: string, k: number): string => `c0${k}${docId}`.slice(0, 64);
@@ -27,6 +33,7 @@ export async function writeDistrictYears(store: DocumentStore): Promise<District
   const stored = await writeDistrict(store, district);
   let clock = Date.parse("2026-03-01T00:00:00Z");
   const copies: string[] = [];
+  const filingOf = new Map(district.filings.map((f) => [f.doc.source.sha256, f]));
   for (let k = 1; k <= YEARS_BACK; k++) {
     for (const f of district.filings) {
       if (f.doc.meta.year === undefined) continue;
@@ -40,9 +47,19 @@ export async function writeDistrictYears(store: DocumentStore): Promise<District
       await store.commit(record);
       await store.applySeries(record);
       copies.push(record.docId);
+      filingOf.set(record.docId, f);
     }
   }
-  return { district, stored, copies };
+  const rechecked: string[] = [];
+  const served = [...(await store.getMetas([...stored.records.keys(), ...copies])).values()].filter((m) => m.status === "COMMITTED" && !m.supersededBy);
+  for (const meta of served.sort((a, b) => (b.counts?.flags ?? 0) - (a.counts?.flags ?? 0)).slice(0, RECHECKED)) {
+    const filing = filingOf.get(meta.docId);
+    if (!filing) continue;
+    const doc = { meta: { ...filing.doc.meta, year: meta.year } };
+    await store.replaceFlags(meta, flagItems(doc, filing.flags.filter((_f, i) => i % 2 === 0), meta.docId), new Date((clock += 60_000)).toISOString());
+    rechecked.push(meta.docId);
+  }
+  return { district, stored, copies, rechecked };
 }
 
 /** Every stored flag and META record, read with a plain Scan of the table: no query code involved. */
@@ -75,6 +92,8 @@ export function selectFlags(all: { flags: FlagItem[]; metas: Map<string, Documen
   return all.flags.filter((x) => {
     const meta = all.metas.get(x.docId);
     if (meta?.status !== "COMMITTED") return false;
+    // The flags of the generation META names (a re-check's replaced flags wait in the table to be swept).
+    if (parseGenerationSk(x.sk).generation !== (meta.flagGeneration ?? 0)) return false;
     if (meta.supersededBy && !f.includeSuperseded) return false;
     if (f.kind !== undefined && meta.docType !== f.kind) return false;
     if (f.severity !== undefined && x.severity !== f.severity) return false;

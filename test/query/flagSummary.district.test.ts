@@ -1,5 +1,6 @@
 // /flags/summary over a district across several years (test/query/districtYears.ts: real parser and
-// rules over every fixture and the real filings when present, ×11 years) on dynalite, asked through
+// rules over every fixture and the real filings when present, ×11 years, a few filings re-checked
+// into a second generation of flags) on dynalite, asked through
 // `budgetlens serve`'s HTTP server, the query Lambda, the analyst Lambda and `budgetlens query`: the
 // counts equal an independent count of the stored flags (a plain Scan of the table, META's status,
 // supersededBy and docType) for several filter combinations. A summary cut short by its read budget
@@ -12,6 +13,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { DocumentStore } from "../../functions/shared/documentStore.ts";
+import { parseGenerationSk } from "../../functions/shared/keys.ts";
 import { QueryService } from "../../functions/query/queryService.ts";
 import { QueryApi } from "../../functions/query/routes.ts";
 import { createQueryHandler } from "../../functions/query/handler.ts";
@@ -20,7 +22,7 @@ import { createAnalystHandler } from "../../analyst/lambdaHandler.ts";
 import { AnalystApi } from "../../analyst/api.ts";
 import { startServer, type RunningServer } from "../../analyst/server.ts";
 import { startDynaliteBackend, type Backend } from "../pipeline/backends.ts";
-import { countFlags, scanStored, selectFlags, summaryAsMaps, writeDistrictYears, type Filters } from "./districtYears.ts";
+import { countFlags, scanStored, selectFlags, summaryAsMaps, RECHECKED, writeDistrictYears, type DistrictYears, type Filters } from "./districtYears.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const str = (f: Filters & { cursor?: string; limit?: number }): Record<string, string> =>
@@ -32,6 +34,7 @@ describe("flags summary over a district across years (dynalite)", () => {
   let api: QueryApi;
   let server: RunningServer;
   let stored: Awaited<ReturnType<typeof scanStored>>;
+  let loaded: DistrictYears;
   const measured: Record<string, unknown>[] = [];
 
   const http = async (path: string, q: Record<string, string>): Promise<{ status: number; body: unknown; bytes: number; ms: number }> => {
@@ -45,7 +48,7 @@ describe("flags summary over a district across years (dynalite)", () => {
     be = await startDynaliteBackend();
     await be.createTable("district");
     store = new DocumentStore({ tableName: "district", client: be.doc, retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 100 } });
-    await writeDistrictYears(store);
+    loaded = await writeDistrictYears(store);
     stored = await scanStored(be.doc, "district");
     api = new AnalystApi(store);
     server = await startServer({ api, pdf: async () => undefined });
@@ -91,6 +94,13 @@ describe("flags summary over a district across years (dynalite)", () => {
     expect(new Set(served.map((f) => f.department)).size).toBeGreaterThanOrEqual(10);
     // The planted re-filing and the earlier-year copies supersede some filings: superseded flags exist.
     expect(stored.flags.length).toBeGreaterThan(served.length);
+    // Re-checked filings: both generations of their flags are in the table, only the new one is served.
+    expect(loaded.rechecked.length).toBe(RECHECKED);
+    for (const id of loaded.rechecked) {
+      const gens = new Set(stored.flags.filter((f) => f.docId === id).map((f) => parseGenerationSk(f.sk).generation));
+      expect(gens.size, id).toBe(2);
+      expect(selectFlags(stored, {}).filter((f) => f.docId === id).length).toBe(stored.metas.get(id)!.counts!.flags);
+    }
   });
 
   it("summary counts = an independent count of the stored flags, for every filter combination (served over HTTP)", async () => {
