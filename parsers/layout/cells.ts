@@ -1,7 +1,7 @@
 // Intersections → cells: for every intersection, the smallest rectangle whose four corners are
 // intersections joined by edges (pdfplumber's intersections_to_cells). A missing inner ruling
 // therefore yields one larger (merged) cell, which is exactly how a spanning header cell is drawn.
-import { pointKey, type IntersectionMap, type Intersection } from "./intersections.ts";
+import type { IntersectionMap, Intersection } from "./intersections.ts";
 import type { LayoutSettings } from "./settings.ts";
 
 export interface Box {
@@ -11,8 +11,8 @@ export interface Box {
   y1: number;
 }
 
-function shares(a: Set<number>, b: Set<number>): boolean {
-  for (const x of a) if (b.has(x)) return true;
+function shares(a: readonly number[], b: readonly number[]): boolean {
+  for (const x of a) if (b.includes(x)) return true;
   return false;
 }
 
@@ -35,7 +35,7 @@ export function intersectionsToCells(
     (byY.get(p.y) ?? byY.set(p.y, []).get(p.y)!).push(p);
   }
   // Position of each point in its column (sorted by y) and its row (sorted by x): the points
-  // below / to the right of p are then a slice, not a scan.
+  // below / to the right of p are then the rest of that list, not a scan.
   const indexInX = new Map<Intersection, number>();
   const indexInY = new Map<Intersection, number>();
   for (const list of byX.values()) list.sort((a, b) => a.y - b.y).forEach((q, i) => indexInX.set(q, i));
@@ -43,14 +43,16 @@ export function intersectionsToCells(
 
   const cells: Box[] = [];
   for (const p of intersections.values()) {
-    const below = byX.get(p.x)!.slice(indexInX.get(p)! + 1);
-    const right = byY.get(p.y)!.slice(indexInY.get(p)! + 1);
+    const column = byX.get(p.x)!;
+    const row = byY.get(p.y)!;
     let found: Box | undefined;
-    outer: for (const b of below) {
+    outer: for (let i = indexInX.get(p)! + 1; i < column.length; i++) {
+      const b = column[i]!;
       if (!connectsV(p, b)) continue;
-      for (const r of right) {
+      for (let k = indexInY.get(p)! + 1; k < row.length; k++) {
+        const r = row[k]!;
         if (!connectsH(p, r)) continue;
-        const corner = intersections.get(pointKey(r.x, b.y));
+        const corner = intersections.get(r.x, b.y);
         if (corner && connectsV(corner, r) && connectsH(corner, b)) {
           found = { x0: p.x, y0: p.y, x1: r.x, y1: b.y };
           break outer;

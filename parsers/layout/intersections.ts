@@ -6,36 +6,61 @@ import type { LayoutSettings } from "./settings.ts";
 export interface Intersection {
   x: number;
   y: number;
-  /** Indexes (into the edge list given to edgesToIntersections) of the edges through this point. */
-  h: Set<number>;
-  v: Set<number>;
+  /** Indexes (into the edge list given to edgesToIntersections) of the edges through this point (a few at most). */
+  h: number[];
+  v: number[];
 }
 
-export type IntersectionMap = Map<string, Intersection>;
+/** The intersections in the order they were found, and a lookup by exact position. */
+export class IntersectionMap {
+  private readonly byPoint = new Map<number, Map<number, Intersection>>();
+  private readonly list: Intersection[] = [];
 
-export const pointKey = (x: number, y: number): string => `${x},${y}`;
+  get size(): number {
+    return this.list.length;
+  }
+
+  get(x: number, y: number): Intersection | undefined {
+    return this.byPoint.get(x)?.get(y);
+  }
+
+  /** The intersection at (x, y), created on first use. */
+  at(x: number, y: number): Intersection {
+    let column = this.byPoint.get(x);
+    if (!column) this.byPoint.set(x, (column = new Map()));
+    let p = column.get(y);
+    if (!p) {
+      p = { x, y, h: [], v: [] };
+      column.set(y, p);
+      this.list.push(p);
+    }
+    return p;
+  }
+
+  values(): readonly Intersection[] {
+    return this.list;
+  }
+}
 
 export function edgesToIntersections(
   edges: readonly Edge[],
   settings: Pick<LayoutSettings, "intersectionTolerance">,
 ): IntersectionMap {
   const tol = settings.intersectionTolerance;
-  const out: IntersectionMap = new Map();
-  edges.forEach((v, vi) => {
-    if (v.orientation !== "v") return;
-    edges.forEach((h, hi) => {
-      if (h.orientation !== "h") return;
+  const out = new IntersectionMap();
+  for (let vi = 0; vi < edges.length; vi++) {
+    const v = edges[vi]!;
+    if (v.orientation !== "v") continue;
+    for (let hi = 0; hi < edges.length; hi++) {
+      const h = edges[hi]!;
+      if (h.orientation !== "h") continue;
       const meets = v.from <= h.at + tol && v.to >= h.at - tol && v.at >= h.from - tol && v.at <= h.to + tol;
-      if (!meets) return;
-      const key = pointKey(v.at, h.at);
-      let p = out.get(key);
-      if (!p) {
-        p = { x: v.at, y: h.at, h: new Set(), v: new Set() };
-        out.set(key, p);
-      }
-      p.h.add(hi);
-      p.v.add(vi);
-    });
-  });
+      if (!meets) continue;
+      const p = out.at(v.at, h.at);
+      // Vertical edges are the outer loop, so a repeated vi is always the last entry.
+      if (!p.h.includes(hi)) p.h.push(hi);
+      if (p.v[p.v.length - 1] !== vi) p.v.push(vi);
+    }
+  }
   return out;
 }
