@@ -41,10 +41,17 @@ export interface DocumentStoreOptions {
    * it may still be querying them. At least the longest read (the query function's timeout).
    */
   retireGraceMs?: number;
+  /**
+   * How long documentItems may take a document's generations from a META record this store read
+   * before (e.g. the reader's own commit check just now) instead of reading META again. Safe while
+   * far below retireGraceMs: a generation META named that recently is still stored whole. Default
+   * min(1 s, retireGraceMs / 10); 0 = always read.
+   */
+  metaReuseMs?: number;
 }
 
 /** Defaults of the generation swap. */
-export const GENERATION_SETTINGS = Object.freeze({ retireGraceMs: 60_000 });
+export const GENERATION_SETTINGS = Object.freeze({ retireGraceMs: 60_000, metaReuseMs: 1_000, recentMetas: 1_000 });
 
 /** META fields a replacement of the document keeps as they are (identity, history, alert state, generations). */
 const KEPT_ON_REPLACE = new Set(["pk", "sk", "docId", "source", "ingestedAt", "supersededBy", "supersedes", "alertedAt", "alertedErrors", "lastGeneration", "generation", "flagGeneration", "retiredAt"]);
@@ -156,6 +163,9 @@ export class DocumentStore {
   private readonly leaseSeconds: number;
   private readonly now: () => Date;
   readonly retireGraceMs: number;
+  private readonly metaReuseMs: number;
+  /** META records this store read lately (bounded), for documentItems' generation pointer only. */
+  private readonly recentMetas = new Map<string, { meta: DocumentRecord; at: number }>();
   /** META records fetched within one paged read: the caller's filter asks again for the same documents. */
   private readonly metaMemo = new AsyncLocalStorage<Map<string, DocumentRecord | null>>();
 
@@ -166,6 +176,7 @@ export class DocumentStore {
     this.leaseSeconds = opts.leaseSeconds ?? 900;
     this.now = opts.now ?? (() => new Date());
     this.retireGraceMs = opts.retireGraceMs ?? GENERATION_SETTINGS.retireGraceMs;
+    this.metaReuseMs = Math.min(opts.metaReuseMs ?? GENERATION_SETTINGS.metaReuseMs, this.retireGraceMs / 10);
   }
 
   // ---- writing ----------------------------------------------------------------------------
@@ -174,7 +185,20 @@ export class DocumentStore {
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: K.docPk(docId), sk: K.META_SK }, ConsistentRead: true }),
     );
-    return out.Item as DocumentRecord | undefined;
+    const meta = out.Item as DocumentRecord | undefined;
+    if (meta && this.metaReuseMs > 0) {
+      this.recentMetas.delete(docId);
+      this.recentMetas.set(docId, { meta, at: this.now().getTime() });
+      if (this.recentMetas.size > GENERATION_SETTINGS.recentMetas) this.recentMetas.delete(this.recentMetas.keys().next().value!);
+    }
+    return meta;
+  }
+
+  /** The document's META for its generation pointers: one read within metaReuseMs, else a fresh read. */
+  private async metaForGenerations(docId: string): Promise<DocumentRecord | undefined> {
+    const recent = this.recentMetas.get(docId);
+    if (recent && this.now().getTime() - recent.at <= this.metaReuseMs) return recent.meta;
+    return this.getMeta(docId);
   }
 
   /** Takes the write lease on a document; false when another live worker holds it. */
@@ -390,6 +414,7 @@ export class DocumentStore {
           ReturnValues: "ALL_NEW",
         }),
       );
+      this.recentMetas.delete(docId); // this store's own reads after the flip see the new generation
       return out.Attributes as DocumentRecord;
     } catch (e) {
       if (!isConditionalFailure(e)) throw e;
@@ -496,7 +521,7 @@ export class DocumentStore {
    * a prefix: META (and a lease, if held) too.
    */
   async documentItems(docId: string, skPrefix?: string): Promise<Item[]> {
-    const gens = generationsOf(await this.getMeta(docId));
+    const gens = generationsOf(await this.metaForGenerations(docId));
     const prefix = skPrefix ?? "";
     const flagsOnly = prefix.startsWith(K.SK_PREFIX.flag);
     const bodyOnly = !flagsOnly && !K.SK_PREFIX.flag.startsWith(prefix);

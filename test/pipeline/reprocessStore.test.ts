@@ -82,10 +82,16 @@ describe.each(backends)("generation swap on %s", (_name, start, available) => {
   });
 
   it.runIf(available)("through the readers' grace the retired generation stays, unserved by every read; deleted after it", async () => {
-    const { store, query, record, id, raw } = await fresh(60_000);
+    const { store, query, record, id, raw, v1 } = await fresh(60_000);
+    // A reader (another store, as in another process) that read META just before the flip.
+    const reader = new DocumentStore({ tableName: store.tableName, client: be.doc, retireGraceMs: 60_000, now: () => now });
+    expect((await reader.getMeta(id))?.generation).toBeUndefined();
     const r = await replacement(record, "b", 2);
     const { record: updated, swept } = await store.replaceDocument(record, r.next, r.items);
     expect(swept).toMatchObject({ deleted: 0, deferred: true });
+    // It goes on with the generation that META named: the old document, whole (kept through the grace).
+    expect(itemsToDocument(record, await reader.documentItems(id))).toEqual({ document: v1.doc, flags: v1.flags });
+    expect((await reader.documentItems(id, K.SK_PREFIX.flag)).map((f) => f.sk)).toEqual(["FLAG#00001", "FLAG#00002"]);
     expect(await raw()).toHaveLength(record.counts!.items + updated.counts!.items - 1);
     // Both generations are in GSI2 and GSI3: each read keeps the current one.
     expect((await store.queryIndex(K.GSI3, "gsi3pk", K.codeGsi3Pk("functional", "2080101"))).map((a) => a.sk)).toEqual(["G0001#" + K.amountSk("t01", 1, "L")]);
