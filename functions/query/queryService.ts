@@ -203,9 +203,7 @@ export class QueryService {
     opts: { readBudget?: ReadBudget; summaryBudget?: ReadBudget; client?: DynamoDBDocumentClient } = {},
   ) {
     this.budget = opts.readBudget ?? PAGE_SETTINGS.readBudget;
-    // The store keeps its client private (TypeScript-private only); reading it here keeps every front
-    // end's `new QueryApi(store)` working. tsc checks the access: a renamed field fails the build.
-    this.summaryReader = new FlagSummaryReader(opts.client ?? store["client"], store.tableName, opts.summaryBudget ?? SUMMARY_SETTINGS.readBudget);
+    this.summaryReader = new FlagSummaryReader(opts.client ?? store.client, store.tableName, opts.summaryBudget ?? SUMMARY_SETTINGS.readBudget);
   }
 
   // ---- listings, paged on the server ---------------------------------------------------------

@@ -158,7 +158,8 @@ function isConditionalFailure(e: unknown): boolean {
 
 export class DocumentStore {
   readonly tableName: string;
-  private readonly client: DynamoDBDocumentClient;
+  /** The document client, for read-only projections the store does not offer (functions/query/flagSummary.ts). */
+  readonly client: DynamoDBDocumentClient;
   private readonly retry: RetrySettings;
   private readonly leaseSeconds: number;
   private readonly now: () => Date;
