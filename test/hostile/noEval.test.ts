@@ -37,6 +37,24 @@ describe("no PDF content is evaluated", () => {
     expect(seen[0]!.isEvalSupported).toBe(false);
   }, 60_000);
 
+  it("a whole parse constructs no function from a string (pdfjs without eval, zod jitless)", async () => {
+    const { parseDocument } = await import("../../parsers/index.ts");
+    const RealFunction = globalThis.Function;
+    const calls: string[] = [];
+    const record = (args: unknown[]) => void calls.push(String(args[args.length - 1]).slice(0, 80));
+    globalThis.Function = new Proxy(RealFunction, {
+      construct: (target, args) => (record(args), Reflect.construct(target, args) as object),
+      apply: (target, self, args) => (record(args), Reflect.apply(target, self, args) as unknown),
+    });
+    try {
+      const doc = await parseDocument(new Uint8Array(readFileSync(BASE_FIXTURE)), { fileName: "base.pdf" });
+      expect(doc.tables.length).toBeGreaterThan(5);
+    } finally {
+      globalThis.Function = RealFunction;
+    }
+    expect(calls).toEqual([]);
+  }, 60_000);
+
   it("parsers/ never calls eval or new Function", () => {
     const offenders = sources(path.join(REPO_ROOT, "parsers")).filter((f) => /\beval\s*\(|new\s+Function\s*\(/.test(readFileSync(f, "utf8")));
     expect(offenders).toEqual([]);
