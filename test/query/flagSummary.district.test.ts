@@ -23,6 +23,7 @@ import { AnalystApi } from "../../analyst/api.ts";
 import { startServer, type RunningServer } from "../../analyst/server.ts";
 import { startDynaliteBackend, type Backend } from "../pipeline/backends.ts";
 import { countFlags, scanStored, selectFlags, summaryAsMaps, RECHECKED, writeDistrictYears, type DistrictYears, type Filters } from "./districtYears.ts";
+import { realAvailable } from "../pipeline/district.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
 const str = (f: Filters & { cursor?: string; limit?: number }): Record<string, string> =>
@@ -76,7 +77,8 @@ describe("flags summary over a district across years (dynalite)", () => {
       { year },
       { severity: "error" },
       { rule: family },
-      { kind: "final_accounts" },
+      // 决算 filings are among the real ones only (the fixtures are 预算).
+      ...(realAvailable() ? [{ kind: "final_accounts" } as Filters] : []),
       { kind: "budget", severity: "warning" },
       { department },
       { department, year: deptYear, severity: deptSeverity },
@@ -89,9 +91,9 @@ describe("flags summary over a district across years (dynalite)", () => {
   it("holds thousands of flags over several years and departments", () => {
     const served = selectFlags(stored, {});
     console.log(`district: ${stored.metas.size} documents, ${stored.flags.length} stored flags, ${served.length} served, years ${[...new Set(served.map((f) => f.year))].sort().join(" ")}`);
-    expect(served.length).toBeGreaterThan(1500);
+    expect(served.length).toBeGreaterThan(realAvailable() ? 1500 : 500);
     expect(new Set(served.map((f) => f.year)).size).toBeGreaterThanOrEqual(5);
-    expect(new Set(served.map((f) => f.department)).size).toBeGreaterThanOrEqual(10);
+    expect(new Set(served.map((f) => f.department)).size).toBeGreaterThanOrEqual(realAvailable() ? 10 : 4);
     // The planted re-filing and the earlier-year copies supersede some filings: superseded flags exist.
     expect(stored.flags.length).toBeGreaterThan(served.length);
     // Re-checked filings: both generations of their flags are in the table, only the new one is served.
@@ -157,7 +159,7 @@ describe("flags summary over a district across years (dynalite)", () => {
 
   it("a summary cut short by its read budget says so; continued with its cursor, the counts add up to the whole", async () => {
     const tight = new QueryApi(store, { service: new QueryService(store, { summaryBudget: { items: 300, requests: 2 } }) });
-    for (const f of [{}, { department: combinations()[6]!.department }, { rule: "sum", kind: "budget" }] as Filters[]) {
+    for (const f of [{}, { department: combinations().find((f) => f.department !== undefined)!.department }, { rule: "sum", kind: "budget" }] as Filters[]) {
       const parts: FlagSummary[] = [];
       let cursor: string | undefined;
       do {
@@ -197,7 +199,7 @@ describe("flags summary over a district across years (dynalite)", () => {
   }, 300_000);
 
   it("the flags list filters by kind (预算/决算) on the server, with the cursor bound to the filters", async () => {
-    for (const f of [{ kind: "final_accounts" }, { kind: "预算", severity: "error" }, { kind: "budget", rule: "narrative", department: combinations()[6]!.department }] as Filters[]) {
+    for (const f of [{ kind: "final_accounts" }, { kind: "预算", severity: "error" }, { kind: "budget", rule: "narrative", department: combinations().find((f) => f.department !== undefined)!.department }] as Filters[]) {
       const items: { docId: string; n: number; docType: string }[] = [];
       let cursor: string | undefined;
       let pages = 0;
