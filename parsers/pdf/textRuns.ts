@@ -78,7 +78,6 @@ export interface TextRunStats {
   splits: number;
 }
 
-/** Collects, in paint order, the boxes of text that is not shown and of text that is. */
 interface PlacedGlyph { text: string; box: Box }
 interface ShownText { box: Box; paint: TextPaint; glyphs?: PlacedGlyph[] }
 
@@ -94,7 +93,6 @@ export class VisibilityTracker {
   private readonly backgrounds: Box[] = [];
   private readonly shownPaints: { paint: TextPaint; box?: Box }[] = [];
   private shownIndex: BoxIndex<ShownText> | undefined;
-  private visibleIndex: BoxIndex<{ box: Box }> | undefined;
 
   constructor(private readonly viewport: Matrix, private readonly s: TextRunSettings) {}
 
@@ -135,11 +133,7 @@ export class VisibilityTracker {
 
   /** Boxes of the shown text (placed on first use). */
   get visible(): BoxIndex<{ box: Box }> {
-    if (!this.visibleIndex) {
-      this.visibleIndex = new BoxIndex<{ box: Box }>();
-      for (const e of this.shown().all()) this.visibleIndex.add(e);
-    }
-    return this.visibleIndex;
+    return this.shown();
   }
 
   /** Shown glyphs (viewport space) of the text painted across `box`, for locating a text item's words. */
@@ -197,13 +191,6 @@ export class BoxIndex<T extends { box: Box }> {
     const list = this.bands.get(k);
     if (list) list.push(item);
     else this.bands.set(k, [item]);
-  }
-
-  /** Every item, band by band. */
-  all(): T[] {
-    const out: T[] = [];
-    for (const list of this.bands.values()) for (const it of list) out.push(it);
-    return out;
   }
 
   /** Items whose box may intersect b. */
