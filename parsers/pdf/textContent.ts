@@ -26,6 +26,7 @@
 // only when Tf ≤ 1; inline image masks flush the current item like image XObjects do.
 import type { Pdfjs } from "./pdfjsRuntime.ts";
 import { matrixOf, multiply, type Matrix } from "./opWalker.ts";
+import { memoize } from "../memo.ts";
 import type { RawTextItem, TextStyle } from "./textRuns.ts";
 
 /** What the text walk needs to know about a loaded font (from page.commonObjs). */
@@ -661,25 +662,18 @@ export function textContentFromOperatorList(
   return { items, styles };
 }
 
-const decimals = new Map<number, number>();
 /** The shortest decimal that rounds to this float32 (what the content stream said). */
 export function decimalOfFloat32(f: number): number {
   if (Number.isInteger(f) || !Number.isFinite(f)) return f;
-  let d = decimals.get(f);
-  if (d === undefined) {
-    d = f;
-    for (let p = 1; p <= 9; p++) {
-      const c = Number(f.toPrecision(p));
-      if (Math.fround(c) === f) {
-        d = c;
-        break;
-      }
-    }
-    if (decimals.size > 100_000) decimals.clear();
-    decimals.set(f, d);
-  }
-  return d;
+  return shortestDecimal(f);
 }
+const shortestDecimal = memoize((f: number): number => {
+  for (let p = 1; p <= 9; p++) {
+    const c = Number(f.toPrecision(p));
+    if (Math.fround(c) === f) return c;
+  }
+  return f;
+}, 100_000);
 
 function fromFloat32(m: ArrayLike<number>): Matrix {
   const d = (i: number) => decimalOfFloat32(Number(m[i]) || 0);

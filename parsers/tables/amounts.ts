@@ -1,22 +1,17 @@
 // Printed amounts → exact decimal strings. Every format real filings use: `1,057.99`,
 // `87267272.44`, `10,302,736`, `0`, `-3.50`, full-width digits, `(12.00)` negatives.
 // Never goes through a binary float.
+import { memoize } from "../memo.ts";
 
 const AMOUNT = /^(-|−|－)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$/u;
 const PAREN_NEGATIVE = /^[(（](\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?[)）]$/u;
 
 /** The decimal string of a printed amount ("1,057.99" → "1057.99"), or null when it is not an amount. */
 export function parseAmount(printed: string): string | null {
-  // Each cell's text is asked several times (column roles, rows, stream repair, headings).
-  let parsed = amounts.get(printed);
-  if (parsed === undefined) {
-    parsed = readAmount(printed);
-    if (amounts.size >= 50_000) amounts.clear();
-    amounts.set(printed, parsed);
-  }
-  return parsed;
+  return amountOf(printed);
 }
-const amounts = new Map<string, string | null>();
+// Each cell's text is asked several times (column roles, rows, stream repair, headings).
+const amountOf = memoize(readAmount, 50_000);
 
 function readAmount(printed: string): string | null {
   // Spaces next to a separator are rendering gaps ("1, 057.99"); spaces between digits are two numbers.

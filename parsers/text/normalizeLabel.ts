@@ -2,6 +2,8 @@
 // `收 入 总 计`) put spaces between ideographs that are not part of the label; wrapped
 // lines split a name wherever the cell ended. Spaces between two Latin/digit tokens are real.
 
+import { memoize } from "../memo.ts";
+
 const CJK = "\\u3000-\\u303f\\u3400-\\u9fff\\uf900-\\ufaff\\uff00-\\uffef“”‘’、，。：；（）《》【】";
 const SPACE_BETWEEN_CJK = new RegExp(`([${CJK}])\\s+(?=[${CJK}])`, "gu");
 const SPACE_AFTER_CJK_BEFORE_ANY = new RegExp(`([${CJK}])\\s+(?=[^\\s])`, "gu");
@@ -33,20 +35,17 @@ export function joinWrappedLines(lines: readonly string[]): string {
   return normalizeLabel(out);
 }
 
-const labelKeys = new Map<string, string>();
-
 /** A key for comparing labels across tables and producers: NFKC, no whitespace, unified brackets. */
 export function labelKey(text: string): string {
-  let key = labelKeys.get(text);
-  if (key === undefined) {
-    key = text
+  return keyOf(text);
+}
+// The same few hundred labels recur on every page of a district; NFKC is the costly step.
+const keyOf = memoize(
+  (text: string) =>
+    text
       .normalize("NFKC")
       .replace(/\s+/gu, "")
       .replace(/[“”"]/gu, '"')
-      .replace(/[‘’']/gu, "'");
-    // The same few hundred labels recur on every page of a district; NFKC is the costly step.
-    if (labelKeys.size >= 20_000) labelKeys.clear();
-    labelKeys.set(text, key);
-  }
-  return key;
-}
+      .replace(/[‘’']/gu, "'"),
+  20_000,
+);
