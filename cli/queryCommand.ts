@@ -6,6 +6,7 @@ import { getOk, openClient, type ApiClient } from "../analyst/client.ts";
 import { DOC_TYPE_LABEL } from "../analyst/docType.ts";
 import { renderTable } from "../analyst/textTable.ts";
 import type { HeadcountYear, YearOverYear } from "../analyst/yearOverYear.ts";
+import type { FlagSummary, SeverityCounts } from "../functions/query/flagSummary.ts";
 
 interface Common {
   dataDir: string;
@@ -74,16 +75,9 @@ async function resolveDocId(client: ApiClient, id: string): Promise<string> {
   return hits[0]!.docId;
 }
 
-type Counts = { error: number; warning: number; info: number; all: number };
-interface FlagSummaryBody {
-  total: number;
-  bySeverity: Counts;
-  byRule: ({ rule: string } & Counts)[];
-  byDepartment: ({ department: string } & Counts)[];
-  byYear?: ({ year: number | null } & Counts)[];
-  complete: boolean;
-  nextCursor?: string;
-}
+// The answer's shape is the query side's own (a type import: nothing is loaded at run time).
+type Counts = SeverityCounts;
+type FlagSummaryBody = Omit<FlagSummary, "page">;
 
 /** Adds up counts keyed by `key` (a summary continued over several calls counts each flag once). */
 function addCounts(rows: (Counts & { key: string })[]): (Counts & { key: string })[] {
