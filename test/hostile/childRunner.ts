@@ -79,15 +79,17 @@ export interface TimedRun {
   wallMs: number;
   /** Peak RSS of the child from GNU time (-f %M), when /usr/bin/time exists. */
   maxRssMb?: number;
+  /** CPU time of the child, user + system, all threads (GNU time %U + %S), when /usr/bin/time exists. */
+  cpuMs?: number;
   killed: boolean;
 }
 
-/** Runs a command under /usr/bin/time (peak RSS) with a kill timer. */
+/** Runs a command under /usr/bin/time (peak RSS, CPU time) with a kill timer. */
 export function timedRun(cmd: string, args: string[], opts: { killAfterMs: number; env?: NodeJS.ProcessEnv; keepStdout?: boolean }): Promise<TimedRun> {
   const gnuTime = "/usr/bin/time";
   const useTime = existsSync(gnuTime);
   const marker = "__BL_MAXRSS_KB=";
-  const [c, a] = useTime ? [gnuTime, ["-f", `${marker}%M`, cmd, ...args]] : [cmd, args];
+  const [c, a] = useTime ? [gnuTime, ["-f", `${marker}%M %U %S`, cmd, ...args]] : [cmd, args];
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(c, a, { stdio: ["ignore", "pipe", "pipe"], cwd: REPO_ROOT, env: opts.env ?? process.env, detached: true });
@@ -110,13 +112,15 @@ export function timedRun(cmd: string, args: string[], opts: { killAfterMs: numbe
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       let maxRssMb: number | undefined;
-      const m = new RegExp(`${marker}(\\d+)`).exec(stderr);
+      let cpuMs: number | undefined;
+      const m = new RegExp(`${marker}(\\d+) ([\\d.]+) ([\\d.]+)`).exec(stderr);
       if (m) {
         maxRssMb = Math.round(Number(m[1]) / 1024);
+        cpuMs = Math.round((Number(m[2]) + Number(m[3])) * 1000);
         stderr = stderr.replace(m[0], "").trim();
       }
       // GNU time reports the child's signal as "Command terminated by signal N" and exits 128+N.
-      resolve({ exitCode: code, signal, stdout, stderr: stderr.trim(), wallMs: Math.round(performance.now() - t0), maxRssMb, killed });
+      resolve({ exitCode: code, signal, stdout, stderr: stderr.trim(), wallMs: Math.round(performance.now() - t0), maxRssMb, cpuMs, killed });
     });
   });
 }
