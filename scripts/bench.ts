@@ -29,7 +29,10 @@ const opt = (name: string, dflt: string) => {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
 };
-const RUNS = Number(opt("--runs", "2"));
+// Best of more runs where a run is short: a 1-second child's time moves by ±15% with the machine's
+// state, and the minimum of five is stable to a few percent. `--runs N` sets every size.
+const RUNS_OPTION = opt("--runs", "");
+const runsFor = (pages: number) => (RUNS_OPTION ? Number(RUNS_OPTION) : pages <= 50 ? 5 : 3);
 const SIZES = opt("--sizes", "30,50,300").split(",").map(Number);
 const TARGETS = { timeRatio: 1.5, rssMbAt50: 256, zippedMb: 5 };
 
@@ -164,7 +167,7 @@ async function interleavedBest(runs: number, runners: (() => Promise<Measure>)[]
   return bests as Measure[];
 }
 
-/** Best (fastest wall) of `RUNS` runs: the machine is shared, the minimum is the least disturbed. */
+/** Best (fastest wall) of `runs` runs: the machine is shared, the minimum is the least disturbed. */
 async function best(runs: number, f: () => Promise<Measure>): Promise<Measure> {
   let b: Measure | undefined;
   for (let i = 0; i < runs; i++) {
@@ -231,7 +234,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${pages} pages (${mb(statSync(doc).size)} MB, sha ${createHash("sha256").update(readFileSync(doc)).digest("hex").slice(0, 8)}) `);
       // The runners take turns, run after run, so a change in the machine's load falls on all of them.
       rows.push(
-        ...(await interleavedBest(RUNS, [
+        ...(await interleavedBest(runsFor(pages), [
           () => measure("budgetlens (bundle, node)", process.execPath, [child, "budgetlens", doc], pages),
           () => measure("bare pdfjs getTextContent (node)", process.execPath, [child, "bare", doc], pages),
           () => measureCli(cli, doc, pages),
@@ -242,12 +245,12 @@ async function main(): Promise<void> {
       const st = await timedRun(process.execPath, [child, "stages", doc], { killAfterMs: 900_000 });
       const stLine = st.stdout.trim().split("\n").find((l) => l.includes('"stages"'));
       if (stLine) stages.push({ pages, ...(JSON.parse(stLine) as { stages: Omit<(typeof stages)[number], "pages"> }).stages });
-      if (hasPdftotext) rows.push(await best(RUNS, () => measure("pdftotext -layout", "pdftotext", ["-layout", doc, "/dev/null"], pages)));
+      if (hasPdftotext) rows.push(await best(runsFor(pages), () => measure("pdftotext -layout", "pdftotext", ["-layout", doc, "/dev/null"], pages)));
       process.stderr.write("\n");
     }
     const lambda = await lambdaBundle();
 
-    console.log(`budgetlens bench — node ${process.version}, ${cpus().length} CPUs, best of ${RUNS} run(s) (tsx: 1 run)`);
+    console.log(`budgetlens bench — node ${process.version}, ${cpus().length} CPUs, best of ${SIZES.map((p) => `${runsFor(p)} at ${p} pages`).join(", ")} (tsx: 1 run)`);
     console.log("wall = whole child process (start + module load + work); work = after modules loaded; CPU = user + system of every thread; pages/s on wall; the runners take turns, best of each\n");
     const head = ["pages", "runner", "wall s", "work s", "CPU s", "pages/s", "peak RSS MB", "cells/items", "vs bare (wall)", "vs bare (work)", "vs bare (CPU)"];
     const lines = rows.map((r) => {
