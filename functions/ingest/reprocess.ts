@@ -116,6 +116,19 @@ export async function selectDocuments(store: DocumentStore, sel: ReprocessSelect
     .sort((a, b) => a.source.eventTime.localeCompare(b.source.eventTime) || a.docId.localeCompare(b.docId));
 }
 
+/** The series (SERIES# pointer, keys.ts) a record belongs to: committed, with a department and a year. */
+function seriesOf(r: DocumentRecord): { department: string; year: number; docType: string } | undefined {
+  return r.status === "COMMITTED" && r.department !== undefined && r.year !== undefined ? { department: r.department, year: r.year, docType: r.docType } : undefined;
+}
+
+const seriesKey = (s: { department: string; year: number; docType: string }) => K.seriesPk(s.department, s.year, s.docType);
+
+/** The record as leaveSeries left it stored: no supersession links. */
+function withoutSupersession(r: DocumentRecord): DocumentRecord {
+  const { supersededBy: _by, supersedes: _of, ...rest } = r;
+  return rest;
+}
+
 /** Multiset difference of flags by content: how many of `a` are not matched in `b`. */
 function flagsNotIn(a: readonly Flag[], b: readonly Flag[]): number {
   const pool = new Map<string, number>();
@@ -219,7 +232,19 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
       await deps.store.setParserVersion(docId, version);
       return { ...result, ms: Math.round(performance.now() - t0) };
     }
-    const { record: updated, swept } = await deps.store.replaceDocument(meta, { ...next, reprocessedAt: now().toISOString() }, items);
+    const replaced = await deps.store.replaceDocument(meta, { ...next, reprocessedAt: now().toISOString() }, items);
+    const { swept } = replaced;
+    let updated = replaced.record;
+    // A document read now as another department, year or kind, or failed now, leaves its series:
+    // the filing it had superseded there is current again, and the next year's filing there is
+    // checked against that one (after the lease is released, below).
+    const left = seriesOf(meta);
+    const joined = seriesOf(updated);
+    let formerSeriesCurrent: string | undefined;
+    if (left && (!joined || seriesKey(left) !== seriesKey(joined))) {
+      formerSeriesCurrent = (await deps.store.leaveSeries(docId, left)).current;
+      updated = withoutSupersession(updated);
+    }
     const series = updated.status === "COMMITTED" ? await deps.store.applySeries(updated) : undefined;
     let alerted = false;
     if (deps.alerts) {
@@ -239,6 +264,10 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
     await deps.store.releaseLease(docId, deps.workerId);
     // Its neighbour of the following year was checked against the items just replaced.
     if (series?.current === docId) await recheckNeighbours(updated, deps, now, log);
+    if (left && formerSeriesCurrent) {
+      const former = await deps.store.getMeta(formerSeriesCurrent);
+      if (former) await recheckNeighbours(former, deps, now, log);
+    }
     return { ...result, itemsWritten: items.length, retiredDeleted: result.retiredDeleted + swept.deleted, alerted, ms: Math.round(performance.now() - t0) };
   } finally {
     if (!opts.dryRun) await deps.store.releaseLease(docId, deps.workerId).catch(() => undefined);

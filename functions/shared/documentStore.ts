@@ -326,6 +326,52 @@ export class DocumentStore {
   }
 
   /**
+   * Takes `docId` out of the series `series` names, which it no longer belongs to: re-processing
+   * read another department, year or kind, or failed the document. The latest other committed
+   * document of that series becomes its current one again (or the pointer goes, when none is left),
+   * the documents that `docId` superseded there point at that one instead, and `docId` loses the
+   * series' supersession links (it may join another series: applySeries). The pointer moves only
+   * while it still names `docId`: an upload that became current meanwhile stays current.
+   * Members are found through the year's document listing (GSI2), as the series key normalises the
+   * department name. Returns the series' current document afterwards, if any.
+   */
+  async leaveSeries(docId: string, series: { department: string; year: number; docType: string }): Promise<{ current?: string }> {
+    const pk = K.seriesPk(series.department, series.year, series.docType);
+    const listed = await this.queryIndex(K.GSI2, "gsi2pk", K.DOCS_GSI2_PK, `${series.year}#`);
+    const metas = await this.getMetas(listed.map((i) => String(i.docId)).filter((id) => id !== docId));
+    const members = [...metas.values()].filter((m) => m.status === "COMMITTED" && m.department !== undefined && m.year === series.year && K.seriesPk(m.department, m.year, m.docType) === pk);
+    // applySeries' order: the later upload, and of two at the same moment the larger id.
+    const latest = members.reduce<DocumentRecord | undefined>((best, m) => (!best || m.source.eventTime > best.source.eventTime || (m.source.eventTime === best.source.eventTime && m.docId > best.docId) ? m : best), undefined);
+    const key = { pk, sk: K.CURRENT_SK };
+    let current: string | undefined;
+    try {
+      if (latest) {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: "SET docId = :id, eventTime = :t, previousDocId = :none, entity = :e",
+            ConditionExpression: "docId = :gone",
+            ExpressionAttributeValues: { ":id": latest.docId, ":t": latest.source.eventTime, ":none": "-", ":e": "Series", ":gone": docId },
+          }),
+        );
+      } else {
+        await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key, ConditionExpression: "docId = :gone", ExpressionAttributeValues: { ":gone": docId } }));
+      }
+      current = latest?.docId;
+    } catch (e) {
+      if (!isConditionalFailure(e)) throw e;
+      current = (await this.getSeriesCurrent(series.department, series.year, series.docType, true))?.docId;
+    }
+    if (current !== undefined && current === latest?.docId) {
+      await this.removeMetaFields(current, ["supersededBy"]);
+      for (const m of members) if (m.docId !== current && m.supersededBy === docId) await this.setMetaField(m.docId, "supersededBy", current);
+    }
+    await this.removeMetaFields(docId, ["supersededBy", "supersedes"]);
+    return current === undefined ? {} : { current };
+  }
+
+  /**
    * Replaces a committed document's flags (a re-check found others) by a generation swap: the new
    * FLAG# items under a new generation, then one conditional update of META sets flagGeneration,
    * flagCounts, counts (and what they were checked against) together — a reader sees the old flags
@@ -489,6 +535,22 @@ export class DocumentStore {
           ConditionExpression: "attribute_exists(pk)",
           ExpressionAttributeNames: { "#f": field },
           ExpressionAttributeValues: { ":v": value },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionalFailure(e)) throw e;
+    }
+  }
+
+  private async removeMetaFields(docId: string, fields: ("supersededBy" | "supersedes")[]): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: K.docPk(docId), sk: K.META_SK },
+          UpdateExpression: `REMOVE ${fields.map((_, i) => `#f${i}`).join(", ")}`,
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: Object.fromEntries(fields.map((f, i) => [`#f${i}`, f])),
         }),
       );
     } catch (e) {
