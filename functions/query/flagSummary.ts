@@ -12,13 +12,12 @@
 // signed, query-bound page cursor, pageCursor.ts) to go on with; the next call counts only what
 // follows, so the caller adds the answers up. A complete answer has no cursor.
 //
-// Read-only, with the DynamoDB document client directly: the store's paged read (queryPartitionPage)
-// has no projection, and documentStore.ts belongs to the storage side.
-import { QueryCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+// Read through the store's paged read (DocumentStore.queryPartitionPage, with a projection and one
+// META memo for the whole count), which also keeps only the flag generation each META names.
 import type { Severity } from "../../reconcile/flag.ts";
-import { isCurrentGeneration, type DocumentRecord } from "../shared/documentItems.ts";
-import { checkStartKey, keyNames, type PartitionQuery, type ReadBudget } from "../shared/documentStore.ts";
-import { decodeCursor, encodeCursor, InvalidCursorError, type CursorState, type StartKey } from "../shared/pageCursor.ts";
+import type { DocumentRecord } from "../shared/documentItems.ts";
+import type { DocumentStore, PartitionQuery, ReadBudget } from "../shared/documentStore.ts";
+import { decodeCursor, encodeCursor, InvalidCursorError, type CursorState } from "../shared/pageCursor.ts";
 
 /**
  * The summary's read budget, larger than a list page's (PAGE_SETTINGS): a projected item is a few
@@ -72,14 +71,14 @@ export interface SummaryRequest {
   plan: (yearsFromCursor?: string[]) => Promise<SummaryPlan>;
   /** Keeps a flag of this document? (served, and of the asked kind) — from its META record. */
   keep: (meta: DocumentRecord | undefined) => boolean;
-  metas: (docIds: string[]) => Promise<Map<string, DocumentRecord>>;
   byYear: boolean;
   cursor?: string;
   binding: string;
 }
 
-// What a count needs of a flag; its severity is its partition's (GSI2 SEV#<severity>). `sk`, the
-// table's sort key, says which generation of the document's flags the item belongs to (keys.ts).
+// What a count needs of a flag; its severity is its partition's (GSI2 SEV#<severity>). `docId` and
+// `sk` (the table's sort key: which generation of the document's flags the item belongs to, keys.ts)
+// are what the store's generation filter reads.
 const PROJECTION = { expression: "#docId, #sk_, #rule, #department, #year", names: { "#docId": "docId", "#sk_": "sk", "#rule": "rule", "#department": "department", "#year": "year" } };
 
 type Counted = { docId?: string; sk?: string; rule?: string; department?: string; year?: number };
@@ -93,8 +92,7 @@ function bump(c: SeverityCounts, severity: Severity): void {
 
 export class FlagSummaryReader {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    private readonly store: DocumentStore,
     readonly budget: ReadBudget = SUMMARY_SETTINGS.readBudget,
   ) {}
 
@@ -102,58 +100,51 @@ export class FlagSummaryReader {
     let state: CursorState = req.cursor === undefined ? { p: 0 } : decodeCursor(req.cursor, req.binding);
     const { parts, years } = await req.plan(state.y);
     if (state.p > 0 && state.p >= parts.length) throw new InvalidCursorError("its partition is not in this query");
-    if (state.k) checkStartKey(parts[state.p]!, state.k);
 
     const bySeverity = zero();
     const byRule = new Map<string, SeverityCounts>();
     const byDepartment = new Map<string, SeverityCounts>();
     const byYear = new Map<number | null, SeverityCounts>();
-    const seen = new Map<string, DocumentRecord | undefined>();
+    // Each document's META is read once for the whole count, whichever severities its flags are in.
+    const metas = new Map<string, DocumentRecord | null>();
     let read = 0;
     let requests = 0;
     let next: CursorState | undefined;
 
     while (state.p < parts.length) {
-      if (read >= this.budget.items || requests >= this.budget.requests) {
+      const left: ReadBudget = { items: this.budget.items - read, requests: this.budget.requests - requests };
+      if (left.items <= 0 || left.requests <= 0) {
         next = state;
         break;
       }
       const part = parts[state.p]!;
-      const names = keyNames(part.index);
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: part.index,
-          KeyConditionExpression: part.skPrefix === undefined ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :skp)",
-          FilterExpression: part.filter?.expression,
-          ProjectionExpression: PROJECTION.expression,
-          ExpressionAttributeNames: { "#pk": names.pk, ...(part.skPrefix === undefined ? {} : { "#sk": names.sk }), ...PROJECTION.names, ...part.filter?.names },
-          ExpressionAttributeValues: { ":pk": part.pk, ...(part.skPrefix === undefined ? {} : { ":skp": part.skPrefix }), ...part.filter?.values },
-          Limit: this.budget.items - read,
-          ExclusiveStartKey: state.k,
-        }),
-      );
-      requests += 1;
-      const items = (out.Items ?? []) as Counted[];
-      read += out.ScannedCount ?? items.length;
-      const unseen = [...new Set(items.map((i) => String(i.docId)))].filter((id) => !seen.has(id));
-      if (unseen.length > 0) {
-        const got = await req.metas(unseen);
-        for (const id of unseen) seen.set(id, got.get(id));
-      }
-      for (const i of items) {
-        const meta = seen.get(String(i.docId));
-        // Served documents only, and only the generation of flags META names: after a re-check the
-        // replaced flags stay in the index until they are swept (documentStore.ts, replaceFlags).
-        if (!req.keep(meta) || !isCurrentGeneration(String(i.sk), meta)) continue;
+      const page = await this.store.queryPartitionPage(part, {
+        limit: Infinity,
+        ...(state.k ? { start: state.k } : {}),
+        budget: left,
+        projection: PROJECTION,
+        metaMemo: metas,
+        // Served documents only (and of the asked kind); the store has kept the current flag generation.
+        keep: async (items) => {
+          const m = await this.store.getMetas(items.map((i) => String(i.docId)));
+          return items.filter((i) => req.keep(m.get(String(i.docId))));
+        },
+      });
+      read += page.read;
+      requests += page.requests;
+      for (const i of page.items as Counted[]) {
         const sev = part.severity;
         bump(bySeverity, sev);
         bump(getOr(byRule, String(i.rule)), sev);
         bump(getOr(byDepartment, String(i.department)), sev);
         if (req.byYear) bump(getOr(byYear, typeof i.year === "number" ? i.year : null), sev);
       }
-      const last = out.LastEvaluatedKey as StartKey | undefined;
-      state = last ? { p: state.p, k: last } : { p: state.p + 1 };
+      if (page.stoppedBy === "end") {
+        state = { p: state.p + 1 };
+      } else {
+        next = page.resume ? { p: state.p, k: page.resume } : state;
+        break;
+      }
     }
 
     const rows = <K, T>(m: Map<K, SeverityCounts>, key: (k: K) => T) => [...m.entries()].map(([k, c]) => ({ ...key(k), ...c }));
@@ -166,7 +157,7 @@ export class FlagSummaryReader {
       ...(req.byYear ? { byYear: rows(byYear, (year) => ({ year })).sort((a, b) => (a.year ?? 0) - (b.year ?? 0)) } : {}),
       complete: nextCursor === undefined,
       ...(nextCursor ? { nextCursor } : {}),
-      page: { read, requests, documents: seen.size, stoppedBy: nextCursor ? "readBudget" : "end" },
+      page: { read, requests, documents: metas.size, stoppedBy: nextCursor ? "readBudget" : "end" },
     };
   }
 }

@@ -7,7 +7,6 @@ import * as K from "../shared/keys.ts";
 import { flagView, rowsFromItems, tableView, type AmountItem, type DocumentRecord, type FlagItem, type RowItem, type TableItem } from "../shared/documentItems.ts";
 import type { DocumentStore, PartitionQuery, ReadBudget } from "../shared/documentStore.ts";
 import { decodeCursor, encodeCursor, InvalidCursorError, type CursorState } from "../shared/pageCursor.ts";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { FlagSummaryReader, SUMMARY_SETTINGS, type FlagSummary, type SummaryPlan } from "./flagSummary.ts";
 
 export interface DocumentSummary {
@@ -194,16 +193,12 @@ export class QueryService {
   readonly budget: ReadBudget;
   private readonly summaryReader: FlagSummaryReader;
 
-  /**
-   * `client`: the DynamoDB document client the flags summary reads with (projected reads, which the
-   * store does not offer); default the store's own client.
-   */
   constructor(
     private readonly store: DocumentStore,
-    opts: { readBudget?: ReadBudget; summaryBudget?: ReadBudget; client?: DynamoDBDocumentClient } = {},
+    opts: { readBudget?: ReadBudget; summaryBudget?: ReadBudget } = {},
   ) {
     this.budget = opts.readBudget ?? PAGE_SETTINGS.readBudget;
-    this.summaryReader = new FlagSummaryReader(opts.client ?? store.client, store.tableName, opts.summaryBudget ?? SUMMARY_SETTINGS.readBudget);
+    this.summaryReader = new FlagSummaryReader(store, opts.summaryBudget ?? SUMMARY_SETTINGS.readBudget);
   }
 
   // ---- listings, paged on the server ---------------------------------------------------------
@@ -255,11 +250,9 @@ export class QueryService {
    * read budget says so (complete: false, nextCursor): its counts cover what was read; add the next.
    */
   async flagSummary(q: FlagQuery, page: { cursor?: string; binding: string }): Promise<FlagSummary> {
-    const metas = this.metaCache();
     return this.summaryReader.summarize({
       plan: (years) => this.flagPlan(q, years),
       keep: (meta) => this.served(meta, q),
-      metas,
       byYear: q.year === undefined,
       cursor: page.cursor,
       binding: page.binding,

@@ -88,6 +88,23 @@ type Item = Record<string, unknown>;
 
 export { InvalidCursorError } from "./pageCursor.ts";
 
+/** How one page of a partition is read (queryPartitionPage). */
+export interface PartitionPageOptions {
+  /** Items kept for the page (Infinity: until the partition ends or the budget is spent). */
+  limit: number;
+  start?: StartKey;
+  budget: ReadBudget;
+  /** Drops items after the read (e.g. documents not committed). */
+  keep?: (items: Item[]) => Promise<Item[]>;
+  /**
+   * Only these attributes of each item (a ProjectionExpression and its #names); it must name
+   * `docId` and `sk`, which the generation filter reads. Items come back with only these.
+   */
+  projection?: { expression: string; names: Record<string, string> };
+  /** META records already read by the caller, shared with getMetas during the page (and filled by it). */
+  metaMemo?: Map<string, DocumentRecord | null>;
+}
+
 /** One partition of a listing query: a GSI (or the table) partition, optionally a sort-key prefix and a filter. */
 export interface PartitionQuery {
   /** GSI name (keys.ts); undefined = the table itself. */
@@ -128,7 +145,7 @@ export interface PartitionPage {
 export const PAGE_READ = Object.freeze({ margin: 1.25, maxFactor: 16 });
 
 /** Key attribute names of the table or of a GSI (GSI keys carry the table key too). */
-export function keyNames(index: string | undefined): { pk: string; sk: string; all: string[] } {
+function keyNames(index: string | undefined): { pk: string; sk: string; all: string[] } {
   if (index === undefined) return { pk: "pk", sk: "sk", all: ["pk", "sk"] };
   return { pk: `${index}pk`, sk: `${index}sk`, all: ["pk", "sk", `${index}pk`, `${index}sk`] };
 }
@@ -141,7 +158,7 @@ export function keyOf(item: Item, index: string | undefined): StartKey {
 }
 
 /** Refuses a start key that is not a key of this query's partition and prefix (a forged or foreign cursor). */
-export function checkStartKey(q: PartitionQuery, key: StartKey): void {
+function checkStartKey(q: PartitionQuery, key: StartKey): void {
   const names = keyNames(q.index);
   const got = Object.keys(key).sort();
   const ok =
@@ -158,8 +175,7 @@ function isConditionalFailure(e: unknown): boolean {
 
 export class DocumentStore {
   readonly tableName: string;
-  /** The document client, for read-only projections the store does not offer (functions/query/flagSummary.ts). */
-  readonly client: DynamoDBDocumentClient;
+  private readonly client: DynamoDBDocumentClient;
   private readonly retry: RetrySettings;
   private readonly leaseSeconds: number;
   private readonly now: () => Date;
@@ -637,18 +653,13 @@ export class DocumentStore {
    * short and `resume` says where to go on). `keep` drops items after the read (e.g. documents not
    * committed); kept items beyond the page are not served: the page resumes after its last item.
    */
-  async queryPartitionPage(
-    q: PartitionQuery,
-    opts: { limit: number; start?: StartKey; budget: ReadBudget; keep?: (items: Item[]) => Promise<Item[]> },
-  ): Promise<PartitionPage> {
-    // The generation filter and the caller's filter read the same META records: once, memoised for this page.
-    return this.metaMemo.run(new Map(), () => this.readPartitionPage(q, opts));
+  async queryPartitionPage(q: PartitionQuery, opts: PartitionPageOptions): Promise<PartitionPage> {
+    // The generation filter and the caller's filter read the same META records: once, memoised for
+    // this page (or for as long as the caller keeps its own memo).
+    return this.metaMemo.run(opts.metaMemo ?? new Map(), () => this.readPartitionPage(q, opts));
   }
 
-  private async readPartitionPage(
-    q: PartitionQuery,
-    opts: { limit: number; start?: StartKey; budget: ReadBudget; keep?: (items: Item[]) => Promise<Item[]> },
-  ): Promise<PartitionPage> {
+  private async readPartitionPage(q: PartitionQuery, opts: PartitionPageOptions): Promise<PartitionPage> {
     if (opts.start) checkStartKey(q, opts.start);
     const names = keyNames(q.index);
     const items: Item[] = [];
@@ -669,7 +680,8 @@ export class DocumentStore {
           IndexName: q.index,
           KeyConditionExpression: q.skPrefix === undefined ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :skp)",
           FilterExpression: q.filter?.expression,
-          ExpressionAttributeNames: { "#pk": names.pk, ...(q.skPrefix === undefined ? {} : { "#sk": names.sk }), ...q.filter?.names },
+          ProjectionExpression: opts.projection?.expression,
+          ExpressionAttributeNames: { "#pk": names.pk, ...(q.skPrefix === undefined ? {} : { "#sk": names.sk }), ...q.filter?.names, ...opts.projection?.names },
           ExpressionAttributeValues: { ":pk": q.pk, ...(q.skPrefix === undefined ? {} : { ":skp": q.skPrefix }), ...q.filter?.values },
           ScanIndexForward: !q.descending,
           Limit: ask,
