@@ -51,7 +51,7 @@ export interface DocumentStoreOptions {
 }
 
 /** Defaults of the generation swap. */
-export const GENERATION_SETTINGS = Object.freeze({ retireGraceMs: 60_000, metaReuseMs: 1_000, recentMetas: 1_000 });
+export const GENERATION_SETTINGS = Object.freeze({ retireGraceMs: 60_000, metaReuseMs: 1_000, recentMetas: 1_000, slowReadAttempts: 3 });
 
 /** META fields a replacement of the document keeps as they are (identity, history, alert state, generations). */
 const KEPT_ON_REPLACE = new Set(["pk", "sk", "docId", "source", "ingestedAt", "supersededBy", "supersedes", "alertedAt", "alertedErrors", "lastGeneration", "generation", "flagGeneration", "retiredAt"]);
@@ -199,23 +199,29 @@ export class DocumentStore {
   // ---- writing ----------------------------------------------------------------------------
 
   async getMeta(docId: string): Promise<DocumentRecord | undefined> {
+    return (await this.readMeta(docId)).meta;
+  }
+
+  /** META and when it was read (the moment the request was sent: the read is no older than that). */
+  private async readMeta(docId: string): Promise<{ meta: DocumentRecord | undefined; at: number }> {
+    const at = this.now().getTime();
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: K.docPk(docId), sk: K.META_SK }, ConsistentRead: true }),
     );
     const meta = out.Item as DocumentRecord | undefined;
     if (meta && this.metaReuseMs > 0) {
       this.recentMetas.delete(docId);
-      this.recentMetas.set(docId, { meta, at: this.now().getTime() });
+      this.recentMetas.set(docId, { meta, at });
       if (this.recentMetas.size > GENERATION_SETTINGS.recentMetas) this.recentMetas.delete(this.recentMetas.keys().next().value!);
     }
-    return meta;
+    return { meta, at };
   }
 
-  /** The document's META for its generation pointers: one read within metaReuseMs, else a fresh read. */
-  private async metaForGenerations(docId: string): Promise<DocumentRecord | undefined> {
+  /** The document's META for its generation pointers, and when it was read: one read within metaReuseMs, else a fresh read. */
+  private async metaForGenerations(docId: string): Promise<{ meta: DocumentRecord | undefined; at: number }> {
     const recent = this.recentMetas.get(docId);
-    if (recent && this.now().getTime() - recent.at <= this.metaReuseMs) return recent.meta;
-    return this.getMeta(docId);
+    if (recent && this.now().getTime() - recent.at <= this.metaReuseMs) return recent;
+    return this.readMeta(docId);
   }
 
   /** Takes the write lease on a document; false when another live worker holds it. */
@@ -600,7 +606,24 @@ export class DocumentStore {
    * a prefix: META (and a lease, if held) too.
    */
   async documentItems(docId: string, skPrefix?: string): Promise<Item[]> {
-    const gens = generationsOf(await this.metaForGenerations(docId));
+    let read = await this.metaForGenerations(docId);
+    for (let attempt = 1; ; attempt++) {
+      const gens = generationsOf(read.meta);
+      const items = await this.generationItems(docId, gens, skPrefix);
+      // The generations META named are whole until retireGraceMs after a flip that retires them, and
+      // any such flip came after META was read: a read that ended within the grace saw them whole.
+      // A slower one (a stalled reader) checks that META still names them, else reads again.
+      if (this.retireGraceMs <= 0 || this.now().getTime() - read.at < this.retireGraceMs) return items;
+      const fresh = await this.readMeta(docId);
+      const now = generationsOf(fresh.meta);
+      if (now.body === gens.body && now.flags === gens.flags) return items;
+      if (attempt >= GENERATION_SETTINGS.slowReadAttempts) throw new RetryableError(`reading document ${docId} took longer than the readers' grace (${this.retireGraceMs} ms) ${attempt} times while its items were replaced`);
+      read = fresh;
+    }
+  }
+
+  /** The items of one document's generations `gens` (documentItems, one attempt). */
+  private async generationItems(docId: string, gens: { body: number; flags: number }, skPrefix?: string): Promise<Item[]> {
     const prefix = skPrefix ?? "";
     const flagsOnly = prefix.startsWith(K.SK_PREFIX.flag);
     const bodyOnly = !flagsOnly && !K.SK_PREFIX.flag.startsWith(prefix);

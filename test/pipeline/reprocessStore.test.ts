@@ -3,9 +3,11 @@
 // conditional update, and every read (documentItems with or without a prefix, queryIndex,
 // queryPartitionPage, the QueryService on top) serves the generation META names with the logical
 // sort keys. A stale writer loses the flip and leaves nothing behind; the retired generation stays
-// (unserved) through the readers' grace and is deleted after it.
+// (unserved) through the readers' grace and is deleted after it; a reader stalled past the grace
+// between META and the items reads again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { committedRecord, documentBodyItems, flagItems, itemsToDocument, type DocumentRecord } from "../../functions/shared/documentItems.ts";
 import { DocumentStore, GenerationConflictError } from "../../functions/shared/documentStore.ts";
 import * as K from "../../functions/shared/keys.ts";
@@ -128,5 +130,34 @@ describe.each(backends)("generation swap on %s", (_name, start, available) => {
     expect(await raw()).toHaveLength(first.counts!.items);
     // Flags and body of different generations: a whole-document read combines them.
     expect(itemsToDocument(first, await store.documentItems(id)).flags).toEqual(v.flags);
+  });
+  it.runIf(available)("a reader stalled past the readers' grace between META and its items reads again: whole new items, not a half-deleted old generation", async () => {
+    const grace = 60_000;
+    const { store, record, id } = await fresh(grace);
+    const r = await replacement(record, "b", 2);
+    // The reader's own client, held up once before its first Query of the document: meanwhile the
+    // writer flips, the readers' grace passes (the shared clock) and the old generation is deleted.
+    const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: be.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } }), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    let stalls = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "QueryCommand" && stalls++ === 0) {
+          await store.replaceDocument(record, r.next, r.items);
+          now = new Date(now.getTime() + grace + 1);
+          expect((await store.sweepRetired(id)).deleted).toBeGreaterThan(0);
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "stallFirstQuery" },
+    );
+    const reader = new DocumentStore({ tableName: store.tableName, client, retry: FAST_RETRY, retireGraceMs: grace, now: () => now });
+    const items = await reader.documentItems(id);
+    expect(stalls).toBeGreaterThan(1);
+    const meta = await store.getMeta(id);
+    expect(itemsToDocument(meta!, items)).toEqual({ document: r.v.doc, flags: r.v.flags });
+    expect(items.filter((i) => i.sk !== K.META_SK).map((i) => i.sk)).toEqual([...r.items].map((i) => i.sk).sort());
+    client.destroy();
   });
 });
