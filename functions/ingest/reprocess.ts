@@ -3,7 +3,10 @@
 // object again, runs it through the same analysis as the ingest (parse → validate → reconcile
 // against the previous year's stored filing), and replaces the document's derived items by a
 // generation swap (documentStore.replaceDocument): readers see the old items or the new, never a mix.
-// FAILED documents are re-processed too: a parser fix may read them now.
+// FAILED documents are re-processed too: a parser fix may read them now. An upload refused as too
+// large (never downloaded, so its record is keyed by the object, not its bytes) is ingested again
+// once the byte limit lets it in: it becomes a document of its own and the refusal record goes.
+import { DEFAULT_PDF_LIMITS } from "../../parsers/pdf/limits.ts";
 import type { Flag } from "../../reconcile/flag.ts";
 import { alertFor } from "../shared/alerts.ts";
 import {
@@ -20,7 +23,7 @@ import { GenerationConflictError, type DocumentStore } from "../shared/documentS
 import * as K from "../shared/keys.ts";
 import { PARSER_VERSION } from "../shared/parserVersion.ts";
 import { sleep } from "../shared/retry.ts";
-import { alertReplaced, analyse, recheckNeighbours, sha256Hex, type IngestDeps } from "./ingestObject.ts";
+import { alertReplaced, analyse, ingestObject, recheckNeighbours, sha256Hex, type IngestDeps } from "./ingestObject.ts";
 
 export interface ReprocessSelection {
   /** "stale": documents stored by another parser version than `version`; "all": every document. */
@@ -57,6 +60,8 @@ export interface ReprocessOutcome {
   alerted: boolean;
   /** Items of the replaced generation deleted at once (0 while readers' grace lasts: the run's end deletes them). */
   retiredDeleted: number;
+  /** An upload refused as too large, ingested now: the document it became (its refusal record is removed). */
+  ingestedAs?: string;
   /** Dry run: nothing was written. */
   dryRun: boolean;
   /** Parse and check; the store's part (read the old items, write, flip, delete) is the rest of `ms`. */
@@ -98,7 +103,7 @@ const DERIVED_FIELDS = ["status", "schemaVersion", "department", "year", "docTyp
 
 const derived = (r: DocumentRecord): Record<string, unknown> => Object.fromEntries(DERIVED_FIELDS.map((f) => [f, r[f]]));
 
-/** The documents a selection names (fresh META records), oldest upload first. Oversized uploads (never downloaded) are left out. */
+/** The documents a selection names (fresh META records), oldest upload first. */
 export async function selectDocuments(store: DocumentStore, sel: ReprocessSelection): Promise<DocumentRecord[]> {
   const version = sel.version ?? PARSER_VERSION;
   const ids = new Set<string>();
@@ -111,7 +116,6 @@ export async function selectDocuments(store: DocumentStore, sel: ReprocessSelect
   }
   const metas = await store.getMetas(ids);
   return [...metas.values()]
-    .filter((m) => m.failure?.code !== "too_large")
     .filter((m) => sel.mode === "all" || m.parserVersion !== version)
     .sort((a, b) => a.source.eventTime.localeCompare(b.source.eventTime) || a.docId.localeCompare(b.docId));
 }
@@ -190,6 +194,7 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
     if (!meta) return skip("no longer stored");
     // Items an earlier replacement (a re-check in the ingest function) left for its readers' grace.
     if (!opts.dryRun && meta.retiredAt) base.retiredDeleted += (await deps.store.sweepRetired(docId)).deleted;
+    if (meta.failure?.code === "too_large") return await ingestRefused(meta, deps, opts, { ...base, before: meta.status }, t0);
     const fetched = await deps.source.fetch({ bucket: meta.source.bucket, key: meta.source.key, versionId: meta.source.versionId, eventTime: meta.source.eventTime });
     if (!fetched) return skip(`its PDF s3://${meta.source.bucket}/${meta.source.key} is gone`);
     if (sha256Hex(fetched.bytes) !== docId) return skip(`s3://${meta.source.bucket}/${meta.source.key} now holds other bytes (another document)`);
@@ -272,6 +277,44 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
   } finally {
     if (!opts.dryRun) await deps.store.releaseLease(docId, deps.workerId).catch(() => undefined);
   }
+}
+
+/**
+ * An upload refused as too large: still over the byte limit, it stays refused (skipped, with the
+ * reason); under it now, its S3 object goes through the ingest like a new upload (downloaded,
+ * parsed, stored under its content's id, alerted as any document) and the refusal record is
+ * removed, the outcome naming the document it became. A dry run reads it without storing.
+ */
+async function ingestRefused(meta: DocumentRecord, deps: IngestDeps, opts: ReprocessOptions, base: Omit<ReprocessOutcome, "kind" | "ms">, t0: number): Promise<ReprocessOutcome> {
+  const maxBytes = deps.limits?.maxBytes ?? DEFAULT_PDF_LIMITS.maxBytes;
+  const size = meta.source.size ?? meta.bytes;
+  const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+  const done = (o: Pick<ReprocessOutcome, "kind" | "after"> & Partial<ReprocessOutcome>): ReprocessOutcome => ({ ...base, ...o, ms: Math.round(performance.now() - t0) });
+  if (size > maxBytes) return done({ kind: "skipped", after: meta.status, reason: `still over the byte limit (${mb(size)} > ${mb(maxBytes)}); raise it (BUDGETLENS_MAX_BYTES) to read it` });
+  const ref = { bucket: meta.source.bucket, key: meta.source.key, versionId: meta.source.versionId, eTag: meta.source.eTag, size, eventTime: meta.source.eventTime };
+  if (opts.dryRun) {
+    const fetched = await deps.source.fetch(ref);
+    if (!fetched) return done({ kind: "skipped", after: meta.status, reason: `its PDF s3://${ref.bucket}/${ref.key} is gone` });
+    const analysis = await analyse(fetched.bytes, meta.fileName, deps, deps.log ?? (() => undefined));
+    const ok = !analysis.failure && analysis.doc !== undefined;
+    return done({ kind: ok ? "now_succeeded" : "still_failed", after: ok ? "COMMITTED" : "FAILED", flagsAdded: analysis.flags.length, analyseMs: analysis.parseMs + analysis.checkMs, ingestedAs: sha256Hex(fetched.bytes) });
+  }
+  const ingested = await ingestObject(ref, deps);
+  if (!ingested.docId || ingested.status === "GONE") return done({ kind: "skipped", after: meta.status, reason: `its PDF s3://${ref.bucket}/${ref.key} is gone` });
+  await deps.store.removeRefusal(meta.docId);
+  const stored = await deps.store.getMeta(ingested.docId);
+  const after = stored?.status ?? meta.status;
+  return done({
+    kind: after === "COMMITTED" ? "now_succeeded" : "still_failed",
+    after,
+    ingestedAs: ingested.docId,
+    department: stored?.department,
+    year: stored?.year,
+    flagsAdded: stored?.counts?.flags ?? 0,
+    itemsWritten: stored?.counts?.items ?? 0,
+    alerted: ingested.alerted,
+    reason: `was refused as too large; ingested now as document ${ingested.docId}${ingested.status === "DUPLICATE" ? " (already stored)" : ""}`,
+  });
 }
 
 async function waitForLease(docId: string, deps: IngestDeps): Promise<boolean> {

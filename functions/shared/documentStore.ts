@@ -260,6 +260,27 @@ export class DocumentStore {
     }
   }
 
+  /**
+   * Removes the record of an upload refused as too large (META only: it has no other items), once
+   * its object was ingested as a document of its own (reprocess.ts). Only such a record is removed.
+   */
+  async removeRefusal(docId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: K.docPk(docId), sk: K.META_SK },
+          ConditionExpression: "#failure.#code = :tooLarge",
+          ExpressionAttributeNames: { "#failure": "failure", "#code": "code" },
+          ExpressionAttributeValues: { ":tooLarge": "too_large" },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionalFailure(e)) throw e;
+    }
+    this.recentMetas.delete(docId);
+  }
+
   /** Deletes every item of an uncommitted document except its lease (leftovers of a crashed attempt). */
   async deleteUncommittedBody(docId: string): Promise<number> {
     const keys = (await this.queryAll({ KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": K.docPk(docId) }, ProjectionExpression: "pk, sk" }))
