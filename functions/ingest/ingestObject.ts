@@ -361,6 +361,21 @@ export async function recheckNeighbours(record: DocumentRecord, deps: IngestDeps
   if (nextMeta?.status === "COMMITTED" && nextMeta.checkedAgainst !== checkedAgainstOf(record)) await recheckAgainstPreviousYear(nextMeta.docId, deps, now, log);
 }
 
+/**
+ * After a filing left the series `left` (re-processing read it as another department, year or kind,
+ * or failed it): the following year's current filing there was checked against it, so it is checked
+ * again against the series' current filing now, or with no previous year when none is left.
+ */
+export async function recheckFollowingYear(left: { department: string; year: number; docType: string }, deps: IngestDeps, now: () => Date, log: NonNullable<IngestDeps["log"]>): Promise<void> {
+  const next = await deps.store.getSeriesCurrent(left.department, left.year + 1, left.docType, true);
+  const nextMeta = next ? await deps.store.getMeta(next.docId) : undefined;
+  if (nextMeta?.status !== "COMMITTED") return;
+  const current = await deps.store.getSeriesCurrent(left.department, left.year, left.docType, true);
+  const currentMeta = current ? await deps.store.getMeta(current.docId) : undefined;
+  if (current && currentMeta?.status !== "COMMITTED") return;
+  if (nextMeta.checkedAgainst !== checkedAgainstOf(currentMeta)) await recheckAgainstPreviousYear(nextMeta.docId, deps, now, log);
+}
+
 export const RECHECK_SETTINGS = Object.freeze({ conflictAttempts: 3 });
 
 /**
@@ -385,13 +400,16 @@ async function recheckOnce(docId: string, deps: IngestDeps, now: () => Date, log
   if (meta?.status !== "COMMITTED" || meta.year === undefined || meta.department === undefined) return;
   const pointer = await deps.store.getSeriesCurrent(meta.department, meta.year - 1, meta.docType, true);
   const previousMeta = pointer ? await deps.store.getMeta(pointer.docId) : undefined;
-  if (previousMeta?.status !== "COMMITTED") return;
-  const against = checkedAgainstOf(previousMeta);
-  const previous = itemsToDocument(previousMeta, await deps.store.documentItems(previousMeta.docId)).document;
+  // A previous filing that is not (or no longer) committed: leave the flags until it settles. No
+  // previous filing at all (its series was left empty): the flags without the across-years checks.
+  if (pointer && previousMeta?.status !== "COMMITTED") return;
+  const committedPrevious = previousMeta?.status === "COMMITTED" ? previousMeta : undefined;
+  const against = checkedAgainstOf(committedPrevious);
+  const previous = committedPrevious ? itemsToDocument(committedPrevious, await deps.store.documentItems(committedPrevious.docId)).document : undefined;
   const stored = itemsToDocument(meta, await deps.store.documentItems(meta.docId));
   let flags: Flag[];
   try {
-    flags = Flag.array().parse(deps.check(stored.document, { previous }));
+    flags = Flag.array().parse(deps.check(stored.document, previous ? { previous } : {}));
   } catch (e) {
     log("error", "re-check against the previous year failed; the flags are kept", { docId, error: String(e) });
     return;
@@ -402,7 +420,7 @@ async function recheckOnce(docId: string, deps: IngestDeps, now: () => Date, log
   }
   const updated = await deps.store.replaceFlags(meta, flagItems(stored.document, flags, docId), now().toISOString(), { checkedAgainst: against });
   if (deps.store.retireGraceMs > 0) deps.sweeper?.note(docId, deps.store.retireGraceMs);
-  log("info", "flags replaced after a re-check against the previous year's filing", { docId, previous: previousMeta.docId, flagCounts: updated.flagCounts });
+  log("info", "flags replaced after a re-check against the previous year's filing", { docId, previous: committedPrevious?.docId ?? null, flagCounts: updated.flagCounts });
   if (deps.alerts && (alertDue(updated) || flags.some((f) => f.severity === "error"))) {
     // Under the document's lease, like every alert (two workers never both send it).
     if (await deps.store.acquireLease(docId, deps.workerId)) {
@@ -424,7 +442,8 @@ async function loadPrevious(
   const department = departmentOf(doc);
   if (doc.meta.year === undefined || doc.meta.department === undefined) return undefined;
   const pointer = await store.getSeriesCurrent(department, doc.meta.year - 1, doc.meta.docType);
-  if (!pointer) return undefined;
+  // Re-processing may read a stored filing as the next year's: never compare it with itself.
+  if (!pointer || pointer.docId === doc.source.sha256) return undefined;
   const meta = await store.getMeta(pointer.docId);
   if (meta?.status !== "COMMITTED") return undefined;
   try {

@@ -23,7 +23,7 @@ import { GenerationConflictError, type DocumentStore } from "../shared/documentS
 import * as K from "../shared/keys.ts";
 import { PARSER_VERSION } from "../shared/parserVersion.ts";
 import { sleep } from "../shared/retry.ts";
-import { alertReplaced, analyse, ingestObject, recheckNeighbours, sha256Hex, type IngestDeps } from "./ingestObject.ts";
+import { alertReplaced, analyse, ingestObject, recheckFollowingYear, recheckNeighbours, sha256Hex, type IngestDeps } from "./ingestObject.ts";
 
 export interface ReprocessSelection {
   /** "stale": documents stored by another parser version than `version`; "all": every document. */
@@ -115,8 +115,10 @@ export async function selectDocuments(store: DocumentStore, sel: ReprocessSelect
     if (sel.year === undefined) for (const i of await store.queryIndex(K.GSI1, "gsi1pk", K.FAILED_GSI1_PK)) ids.add(String(i.docId));
   }
   const metas = await store.getMetas(ids);
+  // Refusals (too large, never read) are not the output of any parser version: every run looks at
+  // them, and they are read once the byte limit lets them in.
   return [...metas.values()]
-    .filter((m) => sel.mode === "all" || m.parserVersion !== version)
+    .filter((m) => sel.mode === "all" || m.parserVersion !== version || m.failure?.code === "too_large")
     .sort((a, b) => a.source.eventTime.localeCompare(b.source.eventTime) || a.docId.localeCompare(b.docId));
 }
 
@@ -126,12 +128,6 @@ function seriesOf(r: DocumentRecord): { department: string; year: number; docTyp
 }
 
 const seriesKey = (s: { department: string; year: number; docType: string }) => K.seriesPk(s.department, s.year, s.docType);
-
-/** The record as leaveSeries left it stored: no supersession links. */
-function withoutSupersession(r: DocumentRecord): DocumentRecord {
-  const { supersededBy: _by, supersedes: _of, ...rest } = r;
-  return rest;
-}
 
 /** Multiset difference of flags by content: how many of `a` are not matched in `b`. */
 function flagsNotIn(a: readonly Flag[], b: readonly Flag[]): number {
@@ -235,21 +231,24 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
 
     if (unchanged) {
       await deps.store.setParserVersion(docId, version);
+      if (meta.status === "COMMITTED") {
+        // What a run stopped between a flip and its series steps left undone is done now (each step
+        // is idempotent, and a re-check runs only when what the flags were checked against changed).
+        await deps.store.applySeries(meta);
+        await deps.store.releaseLease(docId, deps.workerId);
+        await recheckNeighbours(meta, deps, now, log);
+      }
       return { ...result, ms: Math.round(performance.now() - t0) };
     }
-    const replaced = await deps.store.replaceDocument(meta, { ...next, reprocessedAt: now().toISOString() }, items);
-    const { swept } = replaced;
-    let updated = replaced.record;
-    // A document read now as another department, year or kind, or failed now, leaves its series:
-    // the filing it had superseded there is current again, and the next year's filing there is
-    // checked against that one (after the lease is released, below).
+    // A document read now as another department, year or kind, or failed now, leaves its series
+    // (the filing it had superseded there is current again) before its items are replaced: should
+    // the run stop between the two, the next run still finds it changed and does both (leaving is
+    // idempotent). The following year's filing there is re-checked after the lease is released.
     const left = seriesOf(meta);
-    const joined = seriesOf(updated);
-    let formerSeriesCurrent: string | undefined;
-    if (left && (!joined || seriesKey(left) !== seriesKey(joined))) {
-      formerSeriesCurrent = (await deps.store.leaveSeries(docId, left)).current;
-      updated = withoutSupersession(updated);
-    }
+    const joined = seriesOf(next);
+    const leaving = left !== undefined && (joined === undefined || seriesKey(left) !== seriesKey(joined));
+    if (leaving) await deps.store.leaveSeries(docId, left);
+    const { record: updated, swept } = await deps.store.replaceDocument(meta, { ...next, reprocessedAt: now().toISOString() }, items);
     const series = updated.status === "COMMITTED" ? await deps.store.applySeries(updated) : undefined;
     let alerted = false;
     if (deps.alerts) {
@@ -269,10 +268,7 @@ async function reprocessOnce(listed: DocumentRecord, deps: IngestDeps, opts: Rep
     await deps.store.releaseLease(docId, deps.workerId);
     // Its neighbour of the following year was checked against the items just replaced.
     if (series?.current === docId) await recheckNeighbours(updated, deps, now, log);
-    if (left && formerSeriesCurrent) {
-      const former = await deps.store.getMeta(formerSeriesCurrent);
-      if (former) await recheckNeighbours(former, deps, now, log);
-    }
+    if (leaving) await recheckFollowingYear(left, deps, now, log);
     return { ...result, itemsWritten: items.length, retiredDeleted: result.retiredDeleted + swept.deleted, alerted, ms: Math.round(performance.now() - t0) };
   } finally {
     if (!opts.dryRun) await deps.store.releaseLease(docId, deps.workerId).catch(() => undefined);

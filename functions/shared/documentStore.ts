@@ -51,7 +51,19 @@ export interface DocumentStoreOptions {
 }
 
 /** Defaults of the generation swap. */
-export const GENERATION_SETTINGS = Object.freeze({ retireGraceMs: 60_000, metaReuseMs: 1_000, recentMetas: 1_000, slowReadAttempts: 3 });
+export const GENERATION_SETTINGS = Object.freeze({
+  retireGraceMs: 60_000,
+  metaReuseMs: 1_000,
+  recentMetas: 1_000,
+  /**
+   * A documentItems read that took longer than this (or than the store's own grace, if shorter)
+   * checks that META still names what it read: the grace of the writer that retires a generation
+   * may be shorter than this reader's (`reprocess --grace-seconds`), and sweepers on other hosts
+   * run on their own clocks. A read normally takes a few milliseconds.
+   */
+  slowReadMs: 1_000,
+  slowReadAttempts: 3,
+});
 
 /** META fields a replacement of the document keeps as they are (identity, history, alert state, generations). */
 const KEPT_ON_REPLACE = new Set(["pk", "sk", "docId", "source", "ingestedAt", "supersededBy", "supersedes", "alertedAt", "alertedErrors", "lastGeneration", "generation", "flagGeneration", "retiredAt"]);
@@ -97,8 +109,9 @@ export interface PartitionPageOptions {
   /** Drops items after the read (e.g. documents not committed). */
   keep?: (items: Item[]) => Promise<Item[]>;
   /**
-   * Only these attributes of each item (a ProjectionExpression and its #names); it must name
-   * `docId` and `sk`, which the generation filter reads. Items come back with only these.
+   * Only these attributes of each item (a ProjectionExpression and its #names; no #pk/#sk/#key…
+   * placeholders): it must name `docId`, which the generation filter reads. The key attributes are
+   * added. Items come back with only these.
    */
   projection?: { expression: string; names: Record<string, string> };
   /** META records already read by the caller, shared with getMetas during the page (and filled by it). */
@@ -150,7 +163,20 @@ function keyNames(index: string | undefined): { pk: string; sk: string; all: str
   return { pk: `${index}pk`, sk: `${index}sk`, all: ["pk", "sk", `${index}pk`, `${index}sk`] };
 }
 
-/** The ExclusiveStartKey that resumes after `item` (items are read with projection ALL: keys present). */
+/**
+ * A page's projection with the key attributes added (those it does not name already: DynamoDB
+ * refuses a path named twice), so keyOf can always build the key a short page resumes after.
+ */
+function withKeyAttributes(p: { expression: string; names: Record<string, string> }, keys: string[]): { expression: string; names: Record<string, string> } {
+  const named = new Set(Object.values(p.names));
+  const extra = keys.filter((k) => !named.has(k));
+  return {
+    expression: [p.expression, ...extra.map((_, i) => `#key${i}`)].join(", "),
+    names: { ...p.names, ...Object.fromEntries(extra.map((k, i) => [`#key${i}`, k])) },
+  };
+}
+
+/** The ExclusiveStartKey that resumes after `item` (its key attributes are always read: withKeyAttributes). */
 export function keyOf(item: Item, index: string | undefined): StartKey {
   const out: StartKey = {};
   for (const k of keyNames(index).all) out[k] = String(item[k]);
@@ -631,10 +657,11 @@ export class DocumentStore {
     for (let attempt = 1; ; attempt++) {
       const gens = generationsOf(read.meta);
       const items = await this.generationItems(docId, gens, skPrefix);
-      // The generations META named are whole until retireGraceMs after a flip that retires them, and
-      // any such flip came after META was read: a read that ended within the grace saw them whole.
-      // A slower one (a stalled reader) checks that META still names them, else reads again.
-      if (this.retireGraceMs <= 0 || this.now().getTime() - read.at < this.retireGraceMs) return items;
+      // The generations META named are whole until the readers' grace after a flip that retires them,
+      // and any such flip came after META was read: a read that ended within the grace saw them
+      // whole. A slow one (a stalled reader) checks that META still names them, else reads again.
+      const slow = Math.min(this.retireGraceMs, GENERATION_SETTINGS.slowReadMs);
+      if (this.retireGraceMs <= 0 || this.now().getTime() - read.at < slow) return items;
       const fresh = await this.readMeta(docId);
       const now = generationsOf(fresh.meta);
       if (now.body === gens.body && now.flags === gens.flags) return items;
@@ -706,6 +733,7 @@ export class DocumentStore {
   private async readPartitionPage(q: PartitionQuery, opts: PartitionPageOptions): Promise<PartitionPage> {
     if (opts.start) checkStartKey(q, opts.start);
     const names = keyNames(q.index);
+    const projection = opts.projection && withKeyAttributes(opts.projection, names.all);
     const items: Item[] = [];
     let start = opts.start;
     let read = 0;
@@ -724,8 +752,8 @@ export class DocumentStore {
           IndexName: q.index,
           KeyConditionExpression: q.skPrefix === undefined ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :skp)",
           FilterExpression: q.filter?.expression,
-          ProjectionExpression: opts.projection?.expression,
-          ExpressionAttributeNames: { "#pk": names.pk, ...(q.skPrefix === undefined ? {} : { "#sk": names.sk }), ...q.filter?.names, ...opts.projection?.names },
+          ProjectionExpression: projection?.expression,
+          ExpressionAttributeNames: { "#pk": names.pk, ...(q.skPrefix === undefined ? {} : { "#sk": names.sk }), ...q.filter?.names, ...projection?.names },
           ExpressionAttributeValues: { ":pk": q.pk, ...(q.skPrefix === undefined ? {} : { ":skp": q.skPrefix }), ...q.filter?.values },
           ScanIndexForward: !q.descending,
           Limit: ask,

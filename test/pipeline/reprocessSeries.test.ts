@@ -73,10 +73,23 @@ describe("re-processing that moves a filing out of its series", () => {
     expect((await store.getMeta(id.next))?.checkedAgainst).toBe(checkedAgainstOf(await store.getMeta(id.moved)));
   });
 
-  it("after: each filing is in the series it now reads as, the superseded ones are current again, NEXT re-checked", async () => {
+  it("after (a first run killed right after replacing a moved filing's items, then a full run): each filing is in the series it now reads as, the superseded ones are current again, NEXT re-checked", async () => {
+    // The first run stops where a killed process would: right after MOVED's items were replaced
+    // (it reads as 文旅局's now), before the series step. The next run finds it unchanged.
+    let kills = 0;
+    const killed = Object.create(store) as DocumentStore;
+    killed.replaceDocument = async (...args: Parameters<DocumentStore["replaceDocument"]>) => {
+      await store.replaceDocument(...args);
+      kills++;
+      throw new Error("killed");
+    };
+    await expect(reprocessDocuments({ mode: "all", version: V2 }, { ...deps(), store: killed })).rejects.toThrow("killed");
+    expect(kills).toBe(1);
+    expect((await store.getMeta(id.moved))?.department).toBe("文旅局");
+
     const res = await reprocessDocuments({ mode: "all", version: V2 }, deps());
     const kind = Object.fromEntries(res.outcomes.map((o) => [o.docId, o.kind]));
-    expect(kind).toEqual({ [id.first]: "unchanged", [id.moved]: "reprocessed", [id.next]: "unchanged", [id.kept]: "unchanged", [id.refused]: "newly_failed" });
+    expect(kind).toEqual({ [id.first]: "unchanged", [id.moved]: "unchanged", [id.next]: "unchanged", [id.kept]: "unchanged", [id.refused]: "newly_failed" });
 
     // 文化局 2024: FIRST is current again and served; MOVED is 文旅局's, current there and served.
     expect((await store.getSeriesCurrent("文化局", 2024, "budget", true))?.docId).toBe(id.first);
@@ -100,13 +113,18 @@ describe("re-processing that moves a filing out of its series", () => {
     expect((await store.getMeta(id.refused))?.status).toBe("FAILED");
   }, 120_000);
 
-  it("a series left empty loses its pointer; again with the same parser, nothing moves", async () => {
+  it("a series left empty loses its pointer, and the next year's filing there is checked with no previous year; again with the same parser, nothing moves", async () => {
     const alone = synthBytes("林业局", 2024, "z", 0);
-    await env.upload("alone.pdf", alone);
-    expect(await env.waitForIdle(60_000)).toBe(true);
+    const following = synthBytes("林业局", 2025, "a", 0);
+    for (const [name, bytes] of [["alone.pdf", alone], ["following.pdf", following]] as const) {
+      await env.upload(name, bytes);
+      expect(await env.waitForIdle(60_000)).toBe(true);
+    }
     expect((await store.getSeriesCurrent("林业局", 2024, "budget", true))?.docId).toBe(sha256Hex(alone));
+    expect((await store.getMeta(sha256Hex(following)))?.checkedAgainst).toBe(checkedAgainstOf(await store.getMeta(sha256Hex(alone))));
     await reprocessDocuments({ mode: "stale", version: V2 }, deps());
     expect(await store.getSeriesCurrent("林业局", 2024, "budget", true)).toBeUndefined();
+    expect((await store.getMeta(sha256Hex(following)))?.checkedAgainst).toBe(checkedAgainstOf(undefined));
 
     const again = await reprocessDocuments({ mode: "all", version: V2 }, deps());
     expect(again.outcomes.every((o) => o.kind === "unchanged" || o.kind === "still_failed")).toBe(true);
