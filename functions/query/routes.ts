@@ -27,7 +27,7 @@ import { Severity, type Flag } from "../../reconcile/flag.ts";
 import { departmentKey } from "../../reconcile/departmentAliases.ts";
 import { parseDocType } from "../../analyst/docType.ts";
 import { headcountOverYears, yearOverYear, type Filing } from "../../analyst/yearOverYear.ts";
-import { itemsToDocument } from "../shared/documentItems.ts";
+import { generationsOf, itemsToDocument } from "../shared/documentItems.ts";
 import type { DocumentStore } from "../shared/documentStore.ts";
 import { InvalidCursorError, queryBinding } from "../shared/pageCursor.ts";
 import { PAGE_SETTINGS, QueryService, type DocumentSummary } from "./queryService.ts";
@@ -245,16 +245,21 @@ export class QueryApi {
     }
   }
 
-  /** A stored document's model and flags (cached: a docId is the hash of its bytes, it never changes). */
+  /**
+   * A stored document's model and flags, cached by the generations META names: the bytes behind a
+   * docId never change, but re-processing and re-checks replace what was read from them.
+   */
   async model(docId: string): Promise<{ model: DisclosureDocument; flags: Flag[] } | undefined> {
-    const hit = this.models.get(docId);
-    if (hit) return hit;
     const meta = await this.store.getMeta(docId);
     if (meta?.status !== "COMMITTED") return undefined;
+    const gens = generationsOf(meta);
+    const key = `${docId}@${gens.body}/${gens.flags}`;
+    const hit = this.models.get(key);
+    if (hit) return hit;
     const { document, flags } = itemsToDocument(meta, await this.store.documentItems(docId));
     const v = { model: document, flags };
     if (this.models.size > 200) this.models.delete(this.models.keys().next().value as string);
-    this.models.set(docId, v);
+    this.models.set(key, v);
     return v;
   }
 

@@ -421,8 +421,13 @@ export function rowsFromItems(items: readonly RowItem[]): Map<string, Row[]> {
   return out;
 }
 
-/** Rebuilds the DisclosureDocument (validated) and its flags from a document's stored items. */
-export function itemsToDocument(meta: DocumentRecord, items: readonly Record<string, unknown>[]): { document: DisclosureDocument; flags: Flag[] } {
+/**
+ * Rebuilds the DisclosureDocument (validated) and its flags from a document's stored items. The META
+ * among them, when they were read whole (documentItems without a prefix), is the one they belong
+ * to and is used before `stored`, which the caller may have read before a replacement.
+ */
+export function itemsToDocument(stored: DocumentRecord, items: readonly Record<string, unknown>[]): { document: DisclosureDocument; flags: Flag[] } {
+  const meta = (items.find((i) => i.sk === K.META_SK && i.docId === stored.docId) as DocumentRecord | undefined) ?? stored;
   const of = <T>(entity: string): T[] =>
     items.filter((i) => i.entity === entity).sort((a, b) => String(a.sk).localeCompare(String(b.sk))) as T[];
   const rows = rowsFromItems(of<RowItem>("Row"));

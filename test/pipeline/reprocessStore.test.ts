@@ -12,6 +12,7 @@ import { committedRecord, documentBodyItems, flagItems, itemsToDocument, type Do
 import { DocumentStore, GenerationConflictError } from "../../functions/shared/documentStore.ts";
 import * as K from "../../functions/shared/keys.ts";
 import { QueryService } from "../../functions/query/queryService.ts";
+import { QueryApi } from "../../functions/query/routes.ts";
 import type { DisclosureDocument } from "../../parsers/model.ts";
 import type { Flag } from "../../reconcile/flag.ts";
 import { javaAvailable, startDynaliteBackend, startDynamoDbLocalBackend, type Backend } from "./backends.ts";
@@ -159,5 +160,16 @@ describe.each(backends)("generation swap on %s", (_name, start, available) => {
     expect(itemsToDocument(meta!, items)).toEqual({ document: r.v.doc, flags: r.v.flags });
     expect(items.filter((i) => i.sk !== K.META_SK).map((i) => i.sk)).toEqual([...r.items].map((i) => i.sk).sort());
     client.destroy();
+  });
+  it.runIf(available)("the analyst API's model cache follows a replacement: cached by the generations META names, not by docId alone", async () => {
+    const { store, record, id, v1 } = await fresh(0);
+    const api = new QueryApi(store);
+    const cell = (m: Awaited<ReturnType<QueryApi["model"]>>) => m?.model.tables.find((t) => t.id === "t01")?.rows[1]?.cells[2]?.value;
+    expect(await api.model(id)).toEqual({ model: v1.doc, flags: v1.flags });
+    expect(cell(await api.model(id))).toBe("101.25");
+    const r = await replacement(record, "b", 2);
+    await store.replaceDocument(record, r.next, r.items);
+    expect(await api.model(id)).toEqual({ model: r.v.doc, flags: r.v.flags });
+    expect(cell(await api.model(id))).toBe("101.75");
   });
 });
