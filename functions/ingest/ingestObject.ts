@@ -356,9 +356,7 @@ export async function recheckNeighbours(record: DocumentRecord, deps: IngestDeps
     const against = checkedAgainstOf(previousMeta?.status === "COMMITTED" ? previousMeta : undefined);
     if (record.checkedAgainst !== against) await recheckAgainstPreviousYear(record.docId, deps, now, log);
   }
-  const next = await deps.store.getSeriesCurrent(record.department, record.year + 1, record.docType, true);
-  const nextMeta = next ? await deps.store.getMeta(next.docId) : undefined;
-  if (nextMeta?.status === "COMMITTED" && nextMeta.checkedAgainst !== checkedAgainstOf(record)) await recheckAgainstPreviousYear(nextMeta.docId, deps, now, log);
+  await recheckNextYear({ department: record.department, year: record.year, docType: record.docType }, record, deps, now, log);
 }
 
 /**
@@ -367,13 +365,17 @@ export async function recheckNeighbours(record: DocumentRecord, deps: IngestDeps
  * again against the series' current filing now, or with no previous year when none is left.
  */
 export async function recheckFollowingYear(left: { department: string; year: number; docType: string }, deps: IngestDeps, now: () => Date, log: NonNullable<IngestDeps["log"]>): Promise<void> {
-  const next = await deps.store.getSeriesCurrent(left.department, left.year + 1, left.docType, true);
-  const nextMeta = next ? await deps.store.getMeta(next.docId) : undefined;
-  if (nextMeta?.status !== "COMMITTED") return;
   const current = await deps.store.getSeriesCurrent(left.department, left.year, left.docType, true);
   const currentMeta = current ? await deps.store.getMeta(current.docId) : undefined;
   if (current && currentMeta?.status !== "COMMITTED") return;
-  if (nextMeta.checkedAgainst !== checkedAgainstOf(currentMeta)) await recheckAgainstPreviousYear(nextMeta.docId, deps, now, log);
+  await recheckNextYear(left, currentMeta, deps, now, log);
+}
+
+/** Re-checks the current filing of the year after `series` when it was not checked against `previous` (undefined: no previous filing). */
+async function recheckNextYear(series: { department: string; year: number; docType: string }, previous: DocumentRecord | undefined, deps: IngestDeps, now: () => Date, log: NonNullable<IngestDeps["log"]>): Promise<void> {
+  const next = await deps.store.getSeriesCurrent(series.department, series.year + 1, series.docType, true);
+  const nextMeta = next ? await deps.store.getMeta(next.docId) : undefined;
+  if (nextMeta?.status === "COMMITTED" && nextMeta.checkedAgainst !== checkedAgainstOf(previous)) await recheckAgainstPreviousYear(nextMeta.docId, deps, now, log);
 }
 
 export const RECHECK_SETTINGS = Object.freeze({ conflictAttempts: 3 });
@@ -403,9 +405,8 @@ async function recheckOnce(docId: string, deps: IngestDeps, now: () => Date, log
   // A previous filing that is not (or no longer) committed: leave the flags until it settles. No
   // previous filing at all (its series was left empty): the flags without the across-years checks.
   if (pointer && previousMeta?.status !== "COMMITTED") return;
-  const committedPrevious = previousMeta?.status === "COMMITTED" ? previousMeta : undefined;
-  const against = checkedAgainstOf(committedPrevious);
-  const previous = committedPrevious ? itemsToDocument(committedPrevious, await deps.store.documentItems(committedPrevious.docId)).document : undefined;
+  const against = checkedAgainstOf(previousMeta);
+  const previous = previousMeta ? itemsToDocument(previousMeta, await deps.store.documentItems(previousMeta.docId)).document : undefined;
   const stored = itemsToDocument(meta, await deps.store.documentItems(meta.docId));
   let flags: Flag[];
   try {
@@ -420,7 +421,7 @@ async function recheckOnce(docId: string, deps: IngestDeps, now: () => Date, log
   }
   const updated = await deps.store.replaceFlags(meta, flagItems(stored.document, flags, docId), now().toISOString(), { checkedAgainst: against });
   if (deps.store.retireGraceMs > 0) deps.sweeper?.note(docId, deps.store.retireGraceMs);
-  log("info", "flags replaced after a re-check against the previous year's filing", { docId, previous: committedPrevious?.docId ?? null, flagCounts: updated.flagCounts });
+  log("info", "flags replaced after a re-check against the previous year's filing", { docId, previous: previousMeta?.docId ?? null, flagCounts: updated.flagCounts });
   if (deps.alerts && (alertDue(updated) || flags.some((f) => f.severity === "error"))) {
     // Under the document's lease, like every alert (two workers never both send it).
     if (await deps.store.acquireLease(docId, deps.workerId)) {

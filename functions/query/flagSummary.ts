@@ -76,12 +76,12 @@ export interface SummaryRequest {
   binding: string;
 }
 
-// What a count needs of a flag; its severity is its partition's (GSI2 SEV#<severity>). `docId` and
-// `sk` (the table's sort key: which generation of the document's flags the item belongs to, keys.ts)
-// are what the store's generation filter reads.
-const PROJECTION = { expression: "#docId, #sk_, #rule, #department, #year", names: { "#docId": "docId", "#sk_": "sk", "#rule": "rule", "#department": "department", "#year": "year" } };
+// What a count needs of a flag; its severity is its partition's (GSI2 SEV#<severity>). `docId` is
+// what the store's generation filter and `keep` look META up by (the store adds the key attributes,
+// `sk` among them: which generation of the document's flags the item belongs to, keys.ts).
+const PROJECTION = { expression: "#docId, #rule, #department, #year", names: { "#docId": "docId", "#rule": "rule", "#department": "department", "#year": "year" } };
 
-type Counted = { docId?: string; sk?: string; rule?: string; department?: string; year?: number };
+type Counted = { docId?: string; rule?: string; department?: string; year?: number };
 
 const zero = (): SeverityCounts => ({ error: 0, warning: 0, info: 0, all: 0 });
 

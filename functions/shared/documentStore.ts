@@ -383,13 +383,13 @@ export class DocumentStore {
       pointer = out.Item as SeriesPointer;
     }
     if (pointer.docId !== record.docId) {
-      await this.setMetaField(record.docId, "supersededBy", pointer.docId);
+      await this.updateMeta(record.docId, { supersededBy: pointer.docId });
       return { current: pointer.docId, superseded: record.docId };
     }
     const previous = pointer.previousDocId && pointer.previousDocId !== "-" && pointer.previousDocId !== record.docId ? pointer.previousDocId : undefined;
     if (previous) {
-      await this.setMetaField(previous, "supersededBy", record.docId);
-      await this.setMetaField(record.docId, "supersedes", previous);
+      await this.updateMeta(previous, { supersededBy: record.docId });
+      await this.updateMeta(record.docId, { supersedes: previous });
     }
     return { current: record.docId, superseded: previous };
   }
@@ -433,10 +433,10 @@ export class DocumentStore {
       current = (await this.getSeriesCurrent(series.department, series.year, series.docType, true))?.docId;
     }
     if (current !== undefined && current === latest?.docId) {
-      await this.removeMetaFields(current, ["supersededBy"]);
-      for (const m of members) if (m.docId !== current && m.supersededBy === docId) await this.setMetaField(m.docId, "supersededBy", current);
+      await this.updateMeta(current, { supersededBy: null });
+      for (const m of members) if (m.docId !== current && m.supersededBy === docId) await this.updateMeta(m.docId, { supersededBy: current });
     }
-    await this.removeMetaFields(docId, ["supersededBy", "supersedes"]);
+    await this.updateMeta(docId, { supersededBy: null, supersedes: null });
     return current === undefined ? {} : { current };
   }
 
@@ -590,36 +590,27 @@ export class DocumentStore {
 
   /** Records an alert: when, and (for a later "new errors" alert) the keys of every error alerted so far. */
   async markAlerted(docId: string, at: string, alertedErrors?: readonly string[]): Promise<void> {
-    await this.setMetaField(docId, "alertedAt", at);
-    if (alertedErrors !== undefined) await this.setMetaField(docId, "alertedErrors", [...new Set(alertedErrors)]);
+    await this.updateMeta(docId, { alertedAt: at, ...(alertedErrors !== undefined ? { alertedErrors: [...new Set(alertedErrors)] } : {}) });
   }
 
-  private async setMetaField(docId: string, field: "supersededBy" | "supersedes" | "alertedAt" | "alertedErrors" | "parserVersion" | "checkedAgainst", value: string | string[]): Promise<void> {
+  /**
+   * Sets (a value) or removes (null) fields of a document's META in one update; a document that is
+   * gone meanwhile is left alone.
+   */
+  private async updateMeta(docId: string, fields: Partial<Record<"supersededBy" | "supersedes" | "alertedAt" | "alertedErrors" | "parserVersion" | "checkedAgainst", string | string[] | null>>): Promise<void> {
+    const entries = Object.entries(fields);
+    const set = entries.flatMap(([, v], i) => (v === null ? [] : [`#f${i} = :v${i}`]));
+    const remove = entries.flatMap(([, v], i) => (v === null ? [`#f${i}`] : []));
+    const values = Object.fromEntries(entries.flatMap(([, v], i) => (v === null ? [] : [[`:v${i}`, v]])));
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: K.docPk(docId), sk: K.META_SK },
-          UpdateExpression: "SET #f = :v",
+          UpdateExpression: [set.length ? `SET ${set.join(", ")}` : "", remove.length ? `REMOVE ${remove.join(", ")}` : ""].filter(Boolean).join(" "),
           ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeNames: { "#f": field },
-          ExpressionAttributeValues: { ":v": value },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionalFailure(e)) throw e;
-    }
-  }
-
-  private async removeMetaFields(docId: string, fields: ("supersededBy" | "supersedes")[]): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: K.docPk(docId), sk: K.META_SK },
-          UpdateExpression: `REMOVE ${fields.map((_, i) => `#f${i}`).join(", ")}`,
-          ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeNames: Object.fromEntries(fields.map((f, i) => [`#f${i}`, f])),
+          ExpressionAttributeNames: Object.fromEntries(entries.map(([f], i) => [`#f${i}`, f])),
+          ...(set.length ? { ExpressionAttributeValues: values } : {}),
         }),
       );
     } catch (e) {
@@ -629,12 +620,12 @@ export class DocumentStore {
 
   /** Records the parser version on a document re-processed with an unchanged result (nothing else changes). */
   async setParserVersion(docId: string, version: string): Promise<void> {
-    await this.setMetaField(docId, "parserVersion", version);
+    await this.updateMeta(docId, { parserVersion: version });
   }
 
   /** Records what the flags were checked against when a re-check found them unchanged. */
   async setCheckedAgainst(docId: string, checkedAgainst: string): Promise<void> {
-    await this.setMetaField(docId, "checkedAgainst", checkedAgainst);
+    await this.updateMeta(docId, { checkedAgainst });
   }
 
   // ---- reading ----------------------------------------------------------------------------
@@ -663,8 +654,8 @@ export class DocumentStore {
       const slow = Math.min(this.retireGraceMs, GENERATION_SETTINGS.slowReadMs);
       if (this.retireGraceMs <= 0 || this.now().getTime() - read.at < slow) return items;
       const fresh = await this.readMeta(docId);
-      const now = generationsOf(fresh.meta);
-      if (now.body === gens.body && now.flags === gens.flags) return items;
+      const named = generationsOf(fresh.meta);
+      if (named.body === gens.body && named.flags === gens.flags) return items;
       if (attempt >= GENERATION_SETTINGS.slowReadAttempts) throw new RetryableError(`reading document ${docId} took longer than the readers' grace (${this.retireGraceMs} ms) ${attempt} times while its items were replaced`);
       read = fresh;
     }
